@@ -1,0 +1,163 @@
+"""Function × parameter grid × seeds → a tidy table, cached and in parallel.
+
+``sweep(fn, grid, seeds=...)`` calls ``fn(**params, seed=s)`` for every point of the grid and every
+seed and returns a :class:`pandas.DataFrame` with one row per call (or per row ``fn`` returns): the
+parameters, the seed, and the keys of the dict ``fn`` returned.
+
+Where calls run:
+* locally by default, in a :class:`concurrent.futures.ProcessPoolExecutor` of
+  ``min(n_calls, os.cpu_count())`` workers (``COMPANION_WORKERS`` overrides), each limited to one
+  BLAS/torch thread — on small problems one thread per worker is fastest;
+* anywhere else by passing ``executor=``: any object with ``submit(fn, **kwargs)`` returning a
+  future with ``.result()``. On a SLURM cluster that is submitit's ``AutoExecutor``::
+
+      ex = submitit.AutoExecutor(folder="slurm_logs")
+      ex.update_parameters(timeout_min=60, slurm_partition="cpu", cpus_per_task=1)
+      table = sweep(fn, grid, seeds=range(10), executor=ex)
+
+  (``AutoExecutor`` falls back to local processes where there is no SLURM.)
+
+``fn`` must be importable (a module-level library function) so that workers can find it.
+Results are cached (see :mod:`companion.cache`) as they arrive, so an interrupted sweep resumes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import itertools
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from . import cache as _cache
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def expand_grid(grid: Mapping[str, Iterable] | Iterable[Mapping]) -> list[dict]:
+    """A dict of lists → its Cartesian product; a list of dicts → itself (explicit points)."""
+    if isinstance(grid, Mapping):
+        keys = list(grid)
+        values = []
+        for k in keys:
+            v = grid[k]
+            if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
+                raise ValueError(f"grid[{k!r}] must be a list of values; got {v!r}")
+            values.append(list(v))
+        return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
+    points = [dict(p) for p in grid]
+    if not all(isinstance(p, dict) for p in points):
+        raise ValueError("grid must be a dict of lists or a list of dicts")
+    return points
+
+
+def _init_worker() -> None:
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def _local_executor(n_workers: int) -> cf.Executor:
+    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    os.environ.update({k: "1" for k in _THREAD_VARS})  # inherited by the spawned workers
+    try:
+        return cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=_init_worker)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _rows(params: dict, seed, out) -> list[dict]:
+    base = {**params, "seed": seed}
+    if isinstance(out, Mapping):
+        return [{**base, **out}]
+    if isinstance(out, list) and all(isinstance(r, Mapping) for r in out):
+        return [{**base, **r} for r in out]
+    raise TypeError(f"a sweep function must return a dict or a list of dicts; got {type(out).__name__}")
+
+
+def _progress(total: int, enabled: bool | None, desc: str):
+    if enabled is None:
+        enabled = os.environ.get("COMPANION_PROGRESS", "").lower() in {"1", "on", "true"} or sys.stderr.isatty()
+    from tqdm import tqdm
+
+    return tqdm(total=total, disable=not enabled, desc=desc, file=sys.stderr)
+
+
+def sweep(fn, grid, *, seeds: Iterable[int] = (0,), executor=None, n_workers: int | None = None,
+          cache: bool = True, progress: bool | None = None) -> pd.DataFrame:
+    """Run ``fn(**point, seed=s)`` over ``grid`` × ``seeds``; return a tidy DataFrame.
+
+    Parameters
+    ----------
+    fn : module-level function taking keyword arguments and ``seed``; returns a dict (one row) or a
+        list of dicts (several rows) of results.
+    grid : dict of lists (Cartesian product) or list of dicts (explicit points).
+    seeds : the seeds, each passed as ``seed=``; use ``seeds=(None,)`` for deterministic ``fn``
+        that take no seed.
+    executor : None (local process pool) or an object with ``submit`` (e.g. submitit's
+        ``AutoExecutor``); calls already cached are not submitted.
+    n_workers : local workers (default: ``COMPANION_WORKERS`` or the number of CPUs).
+    cache : use the on-disk cache (also switched off by ``COMPANION_CACHE=off``).
+    progress : tqdm bar on stderr; None = only when stderr is a terminal or ``COMPANION_PROGRESS=1``.
+
+    Rows come back in grid order, whatever order the calls finish in.
+    """
+    points = expand_grid(grid)
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    calls = [(p, s) for p in points for s in seeds]
+    kwargs_of = [({**p, "seed": s} if s is not None else dict(p)) for p, s in calls]
+    store = _cache.DiskCache() if cache and _cache.enabled() else None
+    keys = [_cache.cache_key(fn, kw) for kw in kwargs_of] if store else [None] * len(calls)
+
+    results: list = [_cache.MISSING] * len(calls)
+    if store:
+        for i, key in enumerate(keys):
+            results[i] = store.get(key)
+    todo = [i for i, r in enumerate(results) if r is _cache.MISSING]
+
+    def done(i, out):
+        results[i] = out
+        if store:
+            store.put(keys[i], out)
+
+    with _progress(len(calls), progress, getattr(fn, "__name__", "sweep")) as bar:
+        bar.update(len(calls) - len(todo))
+        if n_workers is None:
+            n_workers = int(os.environ.get("COMPANION_WORKERS", os.cpu_count() or 1))
+        if executor is None and (n_workers <= 1 or len(todo) <= 1):
+            for i in todo:
+                done(i, fn(**kwargs_of[i]))
+                bar.update()
+        else:
+            own = executor is None
+            ex = _local_executor(min(n_workers, len(todo))) if own else executor
+            try:
+                futures = {ex.submit(fn, **kwargs_of[i]): i for i in todo}
+                pending = list(futures)
+                if own:
+                    for fut in cf.as_completed(pending):
+                        done(futures[fut], fut.result())
+                        bar.update()
+                else:  # e.g. submitit jobs: .result() blocks until the job ends
+                    for fut in pending:
+                        done(futures[fut], fut.result())
+                        bar.update()
+            finally:
+                if own:
+                    ex.shutdown(wait=True, cancel_futures=True)
+
+    rows = [row for (p, s), out in zip(calls, results) for row in _rows(p, s, out)]
+    return pd.DataFrame(rows)

@@ -1,0 +1,23 @@
+"""Module-level functions for the sweep tests (workers must be able to import them)."""
+
+import os
+
+CALLS_FILE_ENV = "SWEEP_TEST_CALLS"
+
+
+def square(*, x, seed):
+    path = os.environ.get(CALLS_FILE_ENV)
+    if path:
+        with open(path, "a") as f:
+            f.write(f"{x},{seed}\n")
+    return {"y": x * x + seed, "pid": os.getpid()}
+
+
+def two_rows(*, x, seed):
+    return [{"k": 0, "v": x}, {"k": 1, "v": -x}]
+
+
+def fails_at(*, x, seed, bad):
+    if x == bad:
+        raise RuntimeError(f"boom at {x}")
+    return square(x=x, seed=seed)

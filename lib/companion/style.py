@@ -67,6 +67,6 @@ def shade_window(ax, window, *, label: str | None = "fit window") -> None:
     ax.axvspan(window[0], window[1], color="0.5", alpha=0.12, lw=0, label=label)
 
 
-def theory_line(ax, x, y, *, label: str | None = None, color: str = "0.2", **kw):
+def theory_line(ax, x, y, *, label: str | None = None, color: str = "0.2", lw: float = 1.1, **kw):
     """A dashed theory curve."""
-    return ax.plot(np.asarray(x), np.asarray(y), ls="--", color=color, lw=1.1, label=label, **kw)
+    return ax.plot(np.asarray(x), np.asarray(y), ls="--", color=color, lw=lw, label=label, **kw)

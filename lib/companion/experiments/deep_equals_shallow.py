@@ -1,0 +1,586 @@
+"""Deep equals shallow (Bietti & Bach, ICLR 2021): the experiments behind the page.
+
+Every function here is called once by the page ``notebooks/deep_equals_shallow.py``; the page
+defines no logic of its own. Sections:
+
+1. kernels vs u                          :func:`kernel_curves`
+2. spectra mu_k vs k, trusted digits     :func:`spectra` (float64 checked against extended precision)
+3. exponents per parity                  :func:`exponent_claims`
+4. constants vs depth, parity            :func:`constant_claims`, :func:`parity_table`
+5. d = 10 in extended precision          :func:`high_dimension`
+6. analytic vs empirical kernels         :func:`empirical_vs_analytic`
+7. kernel ridge regression               :func:`learning_curves`
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .. import hiprec, kernels, krr, nets, sphere, style
+from ..claims import Claim
+from ..fit import fit_power_law, fit_power_law_seeds
+from ..sweep import sweep
+from ..validate import check_choice, check_int, check_int_list
+
+PAGE = "deep_equals_shallow"
+PROFILES = ("book", "smoke")
+
+#: Relative agreement between float64 and extended precision for a float64 eigenvalue to be
+#: plotted or fitted: a 1e-6 relative error is invisible on a log plot and 1e3x above roundoff
+#: of well-conditioned eigenvalues, so the cut falls where cancellation sets in.
+TRUST_RTOL = 1e-6
+#: Tolerance of an exponent claim: we claim exponents to +-0.05 (fits use a 1/k correction term,
+#: whose neglected O(1/k^2) drift over the windows used is below 0.01).
+EXPONENT_TOL = 0.05
+#: Tolerance of the constant claims: mu_k over the Gamma-ratio form of Theorem 1 at the largest
+#: trusted k; the next singular term contributes a relative O(1/k) there (k >= 100: <= 0.05).
+CONSTANT_TOL = 0.05
+#: An exactly vanishing parity is checked in 160-bit arithmetic (roundoff ~1e-45 of the integrand's
+#: scale): its |mu_k| must stay below this fraction of the neighbouring nonzero eigenvalue, which is
+#: itself >= 1e-20 up to k_max; a genuine eigenvalue of that parity would be O(1) of its neighbour.
+ZERO_TOL = 1e-20
+#: Learning-curve and width-scaling exponents are fitted on 4 seeds over <= 2 decades; we claim
+#: them to +-0.25 beyond their 95% interval (pre-asymptotic corrections at these sizes).
+SCALING_TOL = 0.25
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """Parameters of the page; build with :func:`make_config` (validated)."""
+
+    profile: str = "book"
+    d_values: tuple[int, ...] = (3, 5)
+    depths: tuple[int, ...] = (2, 3, 4, 5, 6)
+    step_depths: tuple[int, ...] = (2, 3, 4)
+    k_max: tuple[int, ...] = (1000, 400)          # per d in d_values
+    laplace_c: float = 1.0
+    d_high: int = 10
+    k_max_high: int = 300
+    prec_bits: int = 160
+    ntk_d: int = 3
+    ntk_depths: tuple[int, ...] = (2, 3, 4)
+    ntk_widths: tuple[int, ...] = (256, 1024, 4096)
+    ntk_points: int = 24
+    ntk_seeds: int = 4
+    krr_d: int = 3
+    krr_depths: tuple[int, ...] = (3, 4, 6)
+    krr_P: tuple[int, ...] = (64, 128, 256, 512, 1024, 2048, 4096)
+    krr_n_test: int = 2000
+    krr_seeds: int = 4
+
+
+_PROFILE_DEFAULTS = {
+    "book": {},
+    "smoke": dict(d_values=(3,), depths=(2, 3), step_depths=(2, 3), k_max=(200,), k_max_high=60,
+                  ntk_depths=(2,), ntk_widths=(64, 256), ntk_points=8, ntk_seeds=2, krr_depths=(3,),
+                  krr_P=(32, 64, 128, 256), krr_n_test=300, krr_seeds=2),
+}
+
+
+def make_config(profile: str = "book", **overrides) -> Config:
+    """The profile's defaults with ``overrides`` (None = keep the default), validated.
+
+    Raises ValueError naming the parameter and its valid range, before any compute.
+    """
+    profile = check_choice("profile", profile, PROFILES)
+    fields = Config.__dataclass_fields__
+    for name in overrides:
+        if name not in fields or name == "profile":
+            raise ValueError(f"unknown parameter {name!r}; valid parameters: {', '.join(f for f in fields if f != 'profile')}")
+    values = {**_PROFILE_DEFAULTS[profile], **{k: v for k, v in overrides.items() if v is not None}}
+    cfg = replace(Config(profile=profile), **{k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()})
+    check_int_list("d_values", cfg.d_values, lo=2, hi=50)
+    check_int_list("depths", cfg.depths, lo=2, hi=12)
+    check_int_list("step_depths", cfg.step_depths, lo=2, hi=6)
+    check_int_list("k_max", cfg.k_max, lo=20, hi=5000)
+    if len(cfg.k_max) != len(cfg.d_values):
+        raise ValueError(f"k_max must give one value per entry of d_values ({len(cfg.d_values)}); got {cfg.k_max}")
+    if not cfg.laplace_c > 0:
+        raise ValueError(f"laplace_c must be a real number in (0, inf); got {cfg.laplace_c}")
+    check_int("d_high", cfg.d_high, lo=2, hi=50)
+    check_int("k_max_high", cfg.k_max_high, lo=20, hi=2000)
+    check_int("prec_bits", cfg.prec_bits, lo=64, hi=1024)
+    check_int("ntk_d", cfg.ntk_d, lo=2, hi=100)
+    check_int_list("ntk_depths", cfg.ntk_depths, lo=2, hi=8)
+    check_int_list("ntk_widths", cfg.ntk_widths, lo=8, hi=65536)
+    check_int("ntk_points", cfg.ntk_points, lo=2, hi=500)
+    check_int("ntk_seeds", cfg.ntk_seeds, lo=2, hi=100)
+    check_int("krr_d", cfg.krr_d, lo=2, hi=50)
+    check_int_list("krr_depths", cfg.krr_depths, lo=3, hi=12)
+    check_int_list("krr_P", cfg.krr_P, lo=8, hi=20000)
+    if list(cfg.krr_P) != sorted(set(cfg.krr_P)) or len(cfg.krr_P) < 3:
+        raise ValueError(f"krr_P must be at least 3 increasing sizes; got {cfg.krr_P}")
+    check_int("krr_n_test", cfg.krr_n_test, lo=100, hi=100000)
+    check_int("krr_seeds", cfg.krr_seeds, lo=2, hi=100)
+    return cfg
+
+
+# --------------------------------------------------------------------------- kernels and spectra
+
+def spectrum_kernels(cfg: Config) -> list[dict]:
+    """Kernel specifications (plain dicts: cacheable, picklable) of the spectra section."""
+    specs = [{"name": "ntk", "L": L} for L in cfg.depths] + [{"name": "rf", "L": L} for L in cfg.depths]
+    specs += [{"name": "laplace", "c": cfg.laplace_c}, {"name": "ntk", "L": 2, "bias": True}]
+    specs += [{"name": "step", "L": L} for L in cfg.step_depths]
+    return specs
+
+
+def kernel_curves(cfg: Config, n: int = 801) -> pd.DataFrame:
+    """kappa(u)/kappa(1) on a grid of u, one column per kernel (deterministic)."""
+    u = np.linspace(-1.0, 1.0, n)
+    cols = {"u": u}
+    for spec in spectrum_kernels(cfg):
+        k = kernels.make_kernel(**spec)
+        cols[k.label] = k(u) / k.value_at_one
+    return pd.DataFrame(cols)
+
+
+def trusted_spectrum(*, kernel: dict, d: int, k_max: int, prec_bits: int) -> dict:
+    """mu_0..mu_{k_max} in float64 and in extended precision, and where float64 can be trusted.
+
+    Returns a dict with ``mu64``, ``mu_hp`` (float64-rounded extended-precision values) and
+    ``trusted`` (bool array: float64 within ``TRUST_RTOL`` of the extended-precision value).
+    """
+    k = kernels.make_kernel(**kernel)
+    mu64 = sphere.funk_hecke(k, d, k_max)
+    mu_hp, _ = hiprec.funk_hecke_hp(k, d, k_max, prec_bits=prec_bits)
+    return {"mu64": mu64, "mu_hp": mu_hp, "trusted": hiprec.trusted_float64(mu64, mu_hp, rtol=TRUST_RTOL)}
+
+
+def spectra(cfg: Config) -> pd.DataFrame:
+    """One row per (d, kernel): the float64 and extended-precision spectra (cached sweep)."""
+    points = [{"kernel": spec, "d": d, "k_max": km, "prec_bits": cfg.prec_bits}
+              for d, km in zip(cfg.d_values, cfg.k_max) for spec in spectrum_kernels(cfg)]
+    table = sweep(trusted_spectrum, points, seeds=(None,))
+    table["label"] = [kernels.make_kernel(**s).label for s in table["kernel"]]
+    return table
+
+
+def trusted_limit(row, parity: int) -> int:
+    """Largest k of the given parity such that every k' <= k of that parity (k' >= 2) is trusted."""
+    k = np.arange(row["trusted"].size)
+    sel = (k % 2 == parity) & (k >= 2)
+    bad = k[sel & ~row["trusted"]]
+    good = k[sel & row["trusted"]]
+    if good.size == 0:
+        return 0
+    return int(good.max() if bad.size == 0 else good[good < bad.min()].max(initial=0))
+
+
+def _is_zero_parity(spec: dict, parity: int) -> bool:
+    """Parities that vanish exactly (k >= 2): two-layer NTK and RF without bias have a linear odd part
+    (odd k >= 3 vanish); kappa0 = 1/2 + arcsin(u)/pi (the two-layer step kernel) has a constant even
+    part (even k >= 2 vanish)."""
+    if spec["name"] in ("ntk", "rf") and spec["L"] == 2 and not spec.get("bias", False):
+        return parity == 1
+    return spec["name"] == "step" and spec["L"] == 2 and parity == 0
+
+
+def fit_exponent(row, parity: int):
+    """Power-law fit (with a 1/k correction) of the trusted eigenvalues of one parity over [K/4, K]."""
+    K = trusted_limit(row, parity)
+    if K < 40:
+        return None
+    k = np.arange(parity, K + 1, 2)
+    mu = np.abs(row["mu64"][parity:K + 1:2])
+    return fit_power_law(k, mu, window=(max(K // 4, 20), K), correction=True)
+
+
+def exponent_claims(table: pd.DataFrame) -> list[Claim]:
+    """Fitted decay exponent per kernel, d and parity, against Theorem 1's -d - 2nu + 1."""
+    out = []
+    for _, row in table.iterrows():
+        kern = kernels.make_kernel(**row["kernel"])
+        theory = kernels.asymptotics(kern, row["d"])
+        for parity, pname in ((0, "even"), (1, "odd")):
+            q = f"d={row['d']}  {kern.label:16s} {pname}"
+            if _is_zero_parity(row["kernel"], parity):
+                mu = np.abs(row["mu_hp"])
+                k = np.arange(2 + parity, mu.size)
+                k = k[k % 2 == parity]
+                ratio = float(np.max(mu[k] / mu[k - 1]))
+                out.append(Claim(quantity=q + ": max |mu_k / mu_(k-1)|, k >= 2 (160 bits)", measured=ratio, theory=0.0,
+                                 tol=ZERO_TOL, source="this parity of kappa is a polynomial of degree <= 1"))
+                continue
+            f = fit_exponent(row, parity)
+            if f is None:
+                continue
+            out.append(Claim(quantity=q + f" exponent (k in [{f.window[0]:.0f}, {f.window[1]:.0f}])",
+                             measured=f.exponent, ci=f.ci, theory=theory.exponent, tol=EXPONENT_TOL,
+                             source="Theorem 1: -(d + 2 nu - 1)"))
+    return out
+
+
+def constants(table: pd.DataFrame, d: int, name: str) -> pd.DataFrame:
+    """mu_K / (Theorem-1 Gamma-ratio form) at the largest trusted K, per depth and parity."""
+    rows = []
+    for _, row in table[(table["d"] == d)].iterrows():
+        spec = row["kernel"]
+        if spec["name"] != name or spec.get("bias"):
+            continue
+        kern = kernels.make_kernel(**spec)
+        asym = kernels.asymptotics(kern, d)
+        for parity in (0, 1):
+            if _is_zero_parity(spec, parity):
+                continue
+            K = trusted_limit(row, parity)
+            if K < 40:
+                continue
+            rows.append({"L": spec["L"], "parity": "even" if parity == 0 else "odd", "k": K,
+                         "mu": row["mu64"][K],
+                         "measured_constant": row["mu64"][K] * K ** (-asym.exponent),
+                         "theory_constant": float(asym.coefficient(K)),
+                         "ratio_to_gamma_form": row["mu64"][K] / float(asym.gamma_ratio(K))})
+    return pd.DataFrame(rows)
+
+
+def constant_claims(table: pd.DataFrame, d: int) -> list[Claim]:
+    """Constants of Theorem 1: per depth and parity, and their growth with depth.
+
+    The mean of the even and odd coefficients (a vanishing parity counting as 0) estimates c1(L) C(d, nu),
+    so c1(L)/c1(2) is measured free of C and of c-1; theory: L(L-1)/2 (NTK), L-1 (RF).
+    """
+    out = []
+    for name, growth in (("ntk", lambda L: L * (L - 1) / 2), ("rf", lambda L: L - 1.0)):
+        c = constants(table, d, name)
+        for _, r in c.iterrows():
+            out.append(Claim(quantity=f"d={d}  {name.upper()} L={r['L']} {r['parity']}: mu_k / Theorem-1 form, k={r['k']}",
+                             measured=r["ratio_to_gamma_form"], theory=1.0, tol=CONSTANT_TOL,
+                             source="Theorem 1 with c1(L), c-1(L) of the brief"))
+        if c.empty or 2 not in set(c["L"]):
+            continue
+        c1 = c.pivot_table(index="L", columns="parity", values="measured_constant", fill_value=0.0)
+        c1 = c1.reindex(columns=["even", "odd"], fill_value=0.0).mean(axis=1)
+        for L in c1.index:
+            if L == 2:
+                continue
+            out.append(Claim(quantity=f"d={d}  {name.upper()}: c1(L={L}) / c1(2)", measured=float(c1[L] / c1[2]),
+                             theory=growth(L), tol=CONSTANT_TOL * growth(L),
+                             source="L(L-1)/2 for the NTK, L-1 for RF"))
+    return out
+
+
+def parity_table(table: pd.DataFrame, d: int) -> pd.DataFrame:
+    """Even/odd ratio mu_{K-1}/mu_K at the largest trusted odd K, vs (c1 + c-1)/(c1 - c-1)."""
+    rows = []
+    for _, row in table[table["d"] == d].iterrows():
+        spec = row["kernel"]
+        kern = kernels.make_kernel(**spec)
+        if _is_zero_parity(spec, 0) or _is_zero_parity(spec, 1):
+            continue
+        K = trusted_limit(row, 1)
+        if K < 40:
+            continue
+        asym = kernels.asymptotics(kern, d)
+        rows.append({"kernel": kern.label, "k": K, "measured": row["mu64"][K - 1] / row["mu64"][K] * ((K - 1) / K) ** (-asym.exponent),
+                     "theory": float(asym.coefficient(K - 1) / asym.coefficient(K)) if asym.coefficient(K) != 0 else np.inf})
+    return pd.DataFrame(rows)
+
+
+def parity_claims(table: pd.DataFrame, d: int) -> list[Claim]:
+    return [Claim(quantity=f"d={d}  {r['kernel']}: even/odd constant ratio, k={r['k']}", measured=r["measured"],
+                  theory=r["theory"], tol=CONSTANT_TOL * abs(r["theory"]), source="(c1 + c-1)/(c1 - c-1), Theorem 1")
+            for _, r in parity_table(table, d).iterrows() if np.isfinite(r["theory"])]
+
+
+# --------------------------------------------------------------------------- d = 10
+
+def high_dimension(cfg: Config) -> pd.DataFrame:
+    """NTK and RF spectra at d = d_high in float64 and extended precision (where float64 gives out)."""
+    points = [{"kernel": {"name": name, "L": L}, "d": cfg.d_high, "k_max": cfg.k_max_high, "prec_bits": cfg.prec_bits}
+              for name in ("ntk", "rf") for L in (2, max(cfg.depths))]
+    table = sweep(trusted_spectrum, points, seeds=(None,))
+    table["label"] = [kernels.make_kernel(**s).label for s in table["kernel"]]
+    return table
+
+
+def high_dimension_claims(table: pd.DataFrame) -> list[Claim]:
+    """Where float64 stops being trusted, and mu_k / Gamma-ratio form at the last extended-precision k."""
+    out = []
+    for _, row in table.iterrows():
+        kern = kernels.make_kernel(**row["kernel"])
+        asym = kernels.asymptotics(kern, row["d"])
+        K = row["mu_hp"].size - 1
+        k_last = K if not _is_zero_parity(row["kernel"], K % 2) else K - 1
+        out.append(Claim(quantity=f"d={row['d']}  {kern.label}: last k trusted in float64 (even)",
+                         measured=trusted_limit(row, 0), digits=0))
+        out.append(Claim(quantity=f"d={row['d']}  {kern.label}: mu_k / Theorem-1 form at k={k_last} (extended precision)",
+                         measured=float(row["mu_hp"][k_last] / asym.gamma_ratio(k_last)), theory=1.0, tol=CONSTANT_TOL))
+    return out
+
+
+# --------------------------------------------------------------------------- finite networks
+
+def empirical_error(*, d: int, L: int, width: int, n_points: int, seed: int) -> dict:
+    """Relative Frobenius distance between the empirical and analytic NTK / NNGP Gram matrices."""
+    X = sphere.sample_sphere(n_points, d, seed=seed)
+    ntk_emp, nngp_emp = nets.empirical_kernels(X, L=L, width=width, seed=seed)
+    u = kernels.gram(X)
+    ntk = kernels.make_kernel("ntk", L=L)(u)
+    rf = kernels.make_kernel("rf", L=L)(u)
+    return {"ntk_rel_err": float(np.linalg.norm(ntk_emp - ntk) / np.linalg.norm(ntk)),
+            "nngp_rel_err": float(np.linalg.norm(nngp_emp - rf) / np.linalg.norm(rf))}
+
+
+def empirical_vs_analytic(cfg: Config) -> pd.DataFrame:
+    return sweep(empirical_error, {"d": [cfg.ntk_d], "L": list(cfg.ntk_depths), "width": list(cfg.ntk_widths),
+                                   "n_points": [cfg.ntk_points]}, seeds=range(cfg.ntk_seeds))
+
+
+def empirical_scatter(cfg: Config, *, L: int, seed: int = 0) -> dict:
+    """Empirical vs analytic NTK entries at the largest width (for the scatter figure)."""
+    X = sphere.sample_sphere(cfg.ntk_points, cfg.ntk_d, seed=seed)
+    ntk_emp, _ = nets.empirical_kernels(X, L=L, width=max(cfg.ntk_widths), seed=seed)
+    u = kernels.gram(X)
+    iu = np.triu_indices(len(X))
+    return {"u": u[iu], "empirical": ntk_emp[iu], "analytic": kernels.make_kernel("ntk", L=L)(u)[iu]}
+
+
+def empirical_claims(table: pd.DataFrame) -> list[Claim]:
+    out = []
+    for L, g in table.groupby("L"):
+        for col, name in (("ntk_rel_err", "NTK"), ("nngp_rel_err", "NNGP")):
+            Y = g.pivot(index="seed", columns="width", values=col)
+            f = fit_power_law_seeds(Y.columns.to_numpy(), Y.to_numpy())
+            out.append(Claim(quantity=f"{name} L={L}: relative error vs width, exponent", measured=f.exponent, ci=f.ci,
+                             theory=-0.5, tol=SCALING_TOL, source="fluctuations O(width^-1/2)"))
+    return out
+
+
+# --------------------------------------------------------------------------- kernel ridge regression
+
+def smooth_target(X: np.ndarray) -> np.ndarray:
+    """A fixed target made of spherical harmonics of degrees 1, 2, 3 (both parities). X: (n, d), d >= 2."""
+    t, s = X[:, 0], X[:, 1]
+    return t + 1.5 * t**2 - 0.5 + 0.5 * s * t**2 + 2.5 * s**3 - 1.5 * s
+
+
+def krr_curve(*, kernel: dict, d: int, P_list: list[int], n_test: int, seed: int) -> list[dict]:
+    """Ridgeless KRR test MSE on the sphere for nested training sets (one Cholesky), one seed."""
+    P_max = max(P_list)
+    X = sphere.sample_sphere(P_max + n_test, d, seed=seed)
+    y = smooth_target(X)
+    K = kernels.make_kernel(**kernel)(kernels.gram(X, X[:P_max]))
+    mse = krr.learning_curve(K[:P_max], K[P_max:], y[:P_max], y[P_max:], P_list=P_list, lam=0.0)
+    return [{"P": P, "mse": m} for P, m in zip(P_list, mse)]
+
+
+def krr_kernels(cfg: Config) -> list[dict]:
+    return ([{"name": "ntk", "L": L} for L in cfg.krr_depths] + [{"name": "ntk", "L": 2, "bias": True},
+            {"name": "laplace", "c": cfg.laplace_c}, {"name": "rf", "L": min(cfg.krr_depths)}])
+
+
+def learning_curves(cfg: Config) -> pd.DataFrame:
+    table = sweep(krr_curve, {"kernel": krr_kernels(cfg), "d": [cfg.krr_d], "P_list": [list(cfg.krr_P)],
+                              "n_test": [cfg.krr_n_test]}, seeds=range(cfg.krr_seeds))
+    table["label"] = [kernels.make_kernel(**s).label for s in table["kernel"]]
+    return table
+
+
+def krr_theory_exponent(kernel: dict, d: int) -> float:
+    """-2 a with mu_k ~ k^-(d+2nu-1), i.e. eigenvalue of rank rho ~ rho^-a, a = (d+2nu-1)/(d-1):
+    the ridgeless error decay for a target made of finitely many harmonics (Spigler, Geiger & Wyart 2020;
+    Bordelon, Canatar & Pehlevan 2020)."""
+    asym = kernels.asymptotics(kernels.make_kernel(**kernel), d)
+    return 2.0 * asym.exponent / (d - 1)
+
+
+def krr_fit_window(cfg: Config) -> tuple[int, int]:
+    """The upper four octaves of the sizes (fixed in advance, not tuned)."""
+    return max(cfg.krr_P[0], max(cfg.krr_P) // 16), max(cfg.krr_P)
+
+
+def krr_claims(table: pd.DataFrame, cfg: Config) -> list[Claim]:
+    out = []
+    for label, g in table.groupby("label", sort=False):
+        Y = g.pivot(index="seed", columns="P", values="mse")
+        f = fit_power_law_seeds(Y.columns.to_numpy(), Y.to_numpy(), window=krr_fit_window(cfg))
+        out.append(Claim(quantity=f"KRR d={cfg.krr_d}  {label}: test-error exponent", measured=f.exponent, ci=f.ci,
+                         theory=krr_theory_exponent(g["kernel"].iloc[0], cfg.krr_d), tol=SCALING_TOL,
+                         source="-2(d + 2nu - 1)/(d - 1)"))
+    return out
+
+
+# --------------------------------------------------------------------------- figures
+
+def _family(spec: dict) -> str:
+    if spec["name"] == "ntk" and not spec.get("bias"):
+        return "NTK"
+    if spec["name"] == "rf":
+        return "RF"
+    return "other"
+
+
+def plot_kernels(curves: pd.DataFrame):
+    fig, axes = style.subplots(1, 2, width=9.5, height_per_row=3.3)
+    u = curves["u"]
+    for col in curves.columns[1:]:
+        ax = axes[0, 0] if col.startswith("NTK") or col.startswith("Laplace") else axes[0, 1]
+        ls = "--" if ("bias" in col or col.startswith("Laplace") or col.startswith("step")) else "-"
+        ax.plot(u, curves[col], ls=ls, label=col)
+    axes[0, 0].set_title("NTK (normalised by κ(1) = L), Laplace")
+    axes[0, 1].set_title("random features (NNGP) and step kernels")
+    for ax in axes[0]:
+        ax.set_xlabel("u = x·y")
+        ax.set_ylabel("κ(u) / κ(1)")
+        ax.legend(ncol=2)
+    return fig
+
+
+def plot_spectra(table: pd.DataFrame, cfg: Config):
+    """mu_k vs k (trusted float64 digits only), even k solid, odd k thin; Theorem 1 dashed."""
+    fams = ("NTK", "RF", "other")
+    fig, axes = style.subplots(len(cfg.d_values), 3, width=11, height_per_row=3.4)
+    for i, d in enumerate(cfg.d_values):
+        for j, fam in enumerate(fams):
+            ax = axes[i, j]
+            sub = table[(table["d"] == d) & (table["kernel"].map(_family) == fam)]
+            for c, (_, row) in enumerate(sub.iterrows()):
+                kern = kernels.make_kernel(**row["kernel"])
+                asym = kernels.asymptotics(kern, d)
+                for parity in (0, 1):
+                    if _is_zero_parity(row["kernel"], parity):
+                        continue
+                    K = trusted_limit(row, parity)
+                    k = np.arange(max(parity, 1), K + 1, 2) if parity else np.arange(2, K + 1, 2)
+                    if k.size == 0:
+                        continue
+                    ax.plot(k, np.abs(row["mu64"][k]), color=style.color(c), lw=1.4 if parity == 0 else 0.8,
+                            alpha=1.0 if parity == 0 else 0.7, label=kern.label if parity == 0 else None)
+                    ks = k[k >= 10]
+                    if asym.coefficient(ks[:1]).size and np.all(asym.coefficient(ks) != 0):
+                        style.theory_line(ax, ks, np.abs(asym.gamma_ratio(ks)), lw=0.7)
+            style.loglog(ax, xlabel="k", ylabel="|μ_k|")
+            ax.set_title(f"{fam if fam != 'other' else 'Laplace, bias NTK, step'}, d = {d}")
+            ax.legend(ncol=1)
+    fig.suptitle("Eigenvalues (even k thick, odd k thin; dashed: Theorem 1, Gamma-ratio form)")
+    return fig
+
+
+def plot_exponents(claims: list[Claim], cfg: Config):
+    fit = [c for c in claims if c.ci is not None]
+    fig, axes = style.subplots(1, 1, width=11, height_per_row=3.6)
+    ax = axes[0, 0]
+    y = np.arange(len(fit))
+    err = np.array([[c.measured - c.ci[0], c.ci[1] - c.measured] for c in fit]).T
+    ax.errorbar([c.measured for c in fit], y, xerr=err, fmt="o", color=style.color(0), label="measured (95% interval)")
+    ax.scatter([c.theory for c in fit], y, marker="|", s=120, color="k", label="Theorem 1")
+    ax.set_yticks(y, [c.quantity.split(" exponent")[0] for c in fit], fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlabel("decay exponent of μ_k")
+    ax.legend(loc="lower right")
+    fig.set_size_inches(9, 0.16 * len(fit) + 1.2)
+    return fig
+
+
+def plot_constants(table: pd.DataFrame, cfg: Config):
+    fig, axes = style.subplots(1, 2, width=10, height_per_row=3.4)
+    for m, d in enumerate(cfg.d_values):
+        for j, name in enumerate(("ntk", "rf")):
+            ax = axes[0, j]
+            c = constants(table, d, name)
+            if c.empty:
+                continue
+            c1 = c.pivot_table(index="L", columns="parity", values="measured_constant", fill_value=0.0)
+            c1 = c1.reindex(columns=["even", "odd"], fill_value=0.0).mean(axis=1)
+            theory = [kernels.asymptotics(kernels.make_kernel(name, L=L), d) for L in c1.index]
+            ax.plot(c1.index, np.abs(c1.values), "o", color=style.color(m), label=f"measured, d={d}")
+            ax.plot(c1.index, [abs(a.c1 * a.C) for a in theory], "--", color=style.color(m), label=f"|c1(L) C(d,ν)|, d={d}")
+            ax.set_xlabel("depth L")
+            ax.set_ylabel("|c1 C|  (mean of even/odd constants)")
+            ax.set_title("NTK: c1 ∝ L(L−1)/2" if name == "ntk" else "RF: c1 ∝ L−1")
+            ax.legend()
+    return fig
+
+
+def plot_parity(table: pd.DataFrame, cfg: Config):
+    d = cfg.d_values[0]
+    fig, axes = style.subplots(1, 1, width=7, height_per_row=3.4)
+    ax = axes[0, 0]
+    sub = table[(table["d"] == d) & table["kernel"].map(lambda s: s["name"] in ("ntk", "rf") and not s.get("bias"))]
+    for c, (_, row) in enumerate(sub.iterrows()):
+        if _is_zero_parity(row["kernel"], 1):
+            continue
+        kern = kernels.make_kernel(**row["kernel"])
+        asym = kernels.asymptotics(kern, d)
+        K = trusted_limit(row, 1)
+        k = np.arange(11, K + 1, 2)
+        ratio = row["mu64"][k - 1] / row["mu64"][k] * ((k - 1) / k) ** (-asym.exponent)
+        ax.plot(k, ratio, color=style.color(c), ls="-" if kern.name == "ntk" else ":", label=kern.label)
+        ax.axhline(float(asym.coefficient(0) / asym.coefficient(1)), color=style.color(c), lw=0.6, ls="--")
+    ax.set_xscale("log")
+    ax.set_xlabel("odd k")
+    ax.set_ylabel("even/odd constant ratio")
+    ax.set_title(f"Parity, d = {d} (dashed: (c1 + c−1)/(c1 − c−1))")
+    ax.legend(ncol=2)
+    return fig
+
+
+def plot_high_dimension(table: pd.DataFrame):
+    fig, axes = style.subplots(1, 2, width=10.5, height_per_row=3.5)
+    for c, (_, row) in enumerate(table.iterrows()):
+        kern = kernels.make_kernel(**row["kernel"])
+        asym = kernels.asymptotics(kern, row["d"])
+        k = np.arange(2, row["mu_hp"].size, 2)  # even k (odd vanish at L = 2)
+        K = trusted_limit(row, 0)
+        ax = axes[0, 0]
+        ax.plot(k, np.abs(row["mu_hp"][k]), color=style.color(c), label=f"{kern.label}, {row['d']}-dim, extended precision")
+        kt = k[k <= K]
+        ax.plot(kt[::4], np.abs(row["mu64"][kt[::4]]), "o", mfc="none", color=style.color(c), ms=3)
+        ax.axvline(K, color=style.color(c), lw=0.6, ls=":")
+        axes[0, 1].plot(k, row["mu_hp"][k] / asym.gamma_ratio(k), color=style.color(c), label=f"{kern.label}: ÷ Gamma-ratio form")
+        axes[0, 1].plot(k, row["mu_hp"][k] / asym.power_law(k), color=style.color(c), ls="--", lw=0.8,
+                        label=f"{kern.label}: ÷ pure power law")
+    style.loglog(axes[0, 0], xlabel="k (even)", ylabel="|μ_k|")
+    axes[0, 0].set_title("circles: float64 where trusted; dotted: float64 gives out")
+    axes[0, 1].set_xscale("log")
+    axes[0, 1].set_xlabel("k (even)")
+    axes[0, 1].set_ylabel("μ_k / Theorem 1")
+    axes[0, 1].axhline(1.0, color="k", lw=0.6)
+    for ax in axes[0]:
+        ax.legend(fontsize=6)
+    return fig
+
+
+def plot_empirical(table: pd.DataFrame, scatter: dict, cfg: Config, *, L: int):
+    fig, axes = style.subplots(1, 2, width=10, height_per_row=3.4)
+    ax = axes[0, 0]
+    ax.plot(scatter["u"], scatter["analytic"], ".", ms=2, color="0.6", label="analytic κ_NTK")
+    ax.plot(scatter["u"], scatter["empirical"], "x", ms=3, color=style.color(0),
+            label=f"empirical, width {max(cfg.ntk_widths)}")
+    ax.set_xlabel("u = x·y")
+    ax.set_ylabel(f"NTK, L = {L}")
+    ax.legend()
+    ax = axes[0, 1]
+    for c, (L_, g) in enumerate(table.groupby("L")):
+        for col, ls in (("ntk_rel_err", "-"), ("nngp_rel_err", ":")):
+            m = g.groupby("width")[col].mean()
+            ax.plot(m.index, m.values, ls=ls, marker="o", color=style.color(c),
+                    label=f"{'NTK' if col.startswith('ntk') else 'NNGP'} L={L_}")
+    w = np.array(cfg.ntk_widths, dtype=float)
+    m0 = table.groupby("width")["ntk_rel_err"].mean()
+    style.theory_line(ax, w, m0.iloc[0] * (w / w[0]) ** -0.5, label="∝ width^−1/2")
+    style.loglog(ax, xlabel="width", ylabel="relative Frobenius error")
+    ax.legend(ncol=2)
+    return fig
+
+
+def plot_learning_curves(table: pd.DataFrame, cfg: Config):
+    fig, axes = style.subplots(1, 1, width=7.5, height_per_row=4.0)
+    ax = axes[0, 0]
+    lo, hi = krr_fit_window(cfg)
+    style.shade_window(ax, (lo, hi))
+    for c, (label, g) in enumerate(table.groupby("label", sort=False)):
+        m = g.groupby("P")["mse"]
+        P = m.mean().index.to_numpy()
+        ax.errorbar(P, m.mean(), yerr=m.std(), marker="o", color=style.color(c), label=label, capsize=2)
+        beta = krr_theory_exponent(g["kernel"].iloc[0], cfg.krr_d)
+        ref = m.mean().loc[hi]
+        style.theory_line(ax, P[P >= lo], ref * (P[P >= lo] / hi) ** beta, color=style.color(c), lw=0.8)
+    style.loglog(ax, xlabel="training points P", ylabel="test MSE (ridgeless)")
+    ax.set_title(f"Kernel regression on S^{cfg.krr_d - 1}; dashed: P^(−2(d+2ν−1)/(d−1))")
+    ax.legend()
+    return fig

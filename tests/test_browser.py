@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = Path(os.environ.get("COMPANION_BOOK_HTML", ROOT / "_build" / "html"))
+HTML = Path(os.environ.get("COMPANION_BOOK_HTML", ROOT / "_build" / "html")).resolve()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -33,7 +33,7 @@ class Claim:
     theory : the predicted value (None for a measurement reported without prediction).
     tol : tolerance added to each side of the interval when comparing with theory (stated, not tuned).
     digits : decimals shown (choose coarser than run-to-run noise).
-    source : where the prediction comes from (paper/equation or brief).
+    source : where the prediction comes from (paper and equation).
     """
 
     quantity: str

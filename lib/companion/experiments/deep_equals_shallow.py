@@ -196,7 +196,7 @@ def exponent_claims(table: pd.DataFrame) -> list[Claim]:
         kern = kernels.make_kernel(**row["kernel"])
         theory = kernels.asymptotics(kern, row["d"])
         for parity, pname in ((0, "even"), (1, "odd")):
-            q = f"d={row['d']}  {kern.label:16s} {pname}"
+            q = f"d={row['d']}  {kern.label}, {pname} k"
             if _is_zero_parity(row["kernel"], parity):
                 mu = np.abs(row["mu_hp"])
                 k = np.arange(2 + parity, mu.size)
@@ -231,8 +231,9 @@ def constants(table: pd.DataFrame, d: int, name: str) -> pd.DataFrame:
                 continue
             rows.append({"L": spec["L"], "parity": "even" if parity == 0 else "odd", "k": K,
                          "mu": row["mu64"][K],
-                         "measured_constant": row["mu64"][K] * K ** (-asym.exponent),
-                         "theory_constant": float(asym.coefficient(K)),
+                         # mu_K / (exact eigenvalue of (1-u)^nu at K) estimates c1 +- c-1, free of d
+                         "measured_constant": row["mu64"][K] / float(kernels.exact_eigs_power(asym.nu, d, K)),
+                         "theory_constant": float(asym.c1 + (1 if K % 2 == 0 else -1) * asym.c_minus1),
                          "ratio_to_gamma_form": row["mu64"][K] / float(asym.gamma_ratio(K))})
     return pd.DataFrame(rows)
 
@@ -240,8 +241,8 @@ def constants(table: pd.DataFrame, d: int, name: str) -> pd.DataFrame:
 def constant_claims(table: pd.DataFrame, d: int) -> list[Claim]:
     """Constants of Theorem 1: per depth and parity, and their growth with depth.
 
-    The mean of the even and odd coefficients (a vanishing parity counting as 0) estimates c1(L) C(d, nu),
-    so c1(L)/c1(2) is measured free of C and of c-1; theory: L(L-1)/2 (NTK), L-1 (RF).
+    The mean of the even and odd coefficients (a vanishing parity counting as 0) estimates c1(L), so
+    c1(L)/c1(2) is measured free of c-1; theory: L(L-1)/2 (NTK), L-1 (RF).
     """
     out = []
     for name, growth in (("ntk", lambda L: L * (L - 1) / 2), ("rf", lambda L: L - 1.0)):
@@ -249,7 +250,7 @@ def constant_claims(table: pd.DataFrame, d: int) -> list[Claim]:
         for _, r in c.iterrows():
             out.append(Claim(quantity=f"d={d}  {name.upper()} L={r['L']} {r['parity']}: mu_k / Theorem-1 form, k={r['k']}",
                              measured=r["ratio_to_gamma_form"], theory=1.0, tol=CONSTANT_TOL,
-                             source="Theorem 1 with c1(L), c-1(L) of the brief"))
+                             source="Theorem 1 with the constants c1(L), c-1(L)"))
         if c.empty or 2 not in set(c["L"]):
             continue
         c1 = c.pivot_table(index="L", columns="parity", values="measured_constant", fill_value=0.0)
@@ -461,38 +462,48 @@ def plot_spectra(table: pd.DataFrame, cfg: Config):
 
 
 def plot_exponents(claims: list[Claim], cfg: Config):
+    """Measured exponent against Theorem 1, one point per (kernel, d, parity); the diagonal is agreement."""
     fit = [c for c in claims if c.ci is not None]
-    fig, axes = style.subplots(1, 1, width=11, height_per_row=3.6)
-    ax = axes[0, 0]
-    y = np.arange(len(fit))
-    err = np.array([[c.measured - c.ci[0], c.ci[1] - c.measured] for c in fit]).T
-    ax.errorbar([c.measured for c in fit], y, xerr=err, fmt="o", color=style.color(0), label="measured (95% interval)")
-    ax.scatter([c.theory for c in fit], y, marker="|", s=120, color="k", label="Theorem 1")
-    ax.set_yticks(y, [c.quantity.split(" exponent")[0] for c in fit], fontsize=6)
-    ax.invert_yaxis()
-    ax.set_xlabel("decay exponent of μ_k")
-    ax.legend(loc="lower right")
-    fig.set_size_inches(9, 0.16 * len(fit) + 1.2)
+    fig, axes = style.subplots(1, 2, width=10, height_per_row=3.6)
+    th = np.array([c.theory for c in fit])
+    me = np.array([c.measured for c in fit])
+    fams = [c.quantity.split()[1] for c in fit]
+    for i, fam in enumerate(dict.fromkeys(fams)):
+        sel = np.array([f == fam for f in fams])
+        axes[0, 0].plot(th[sel], me[sel], "o", mfc="none", color=style.color(i), label=fam)
+        axes[0, 1].plot(th[sel] + 0.03 * (i - 2), me[sel] - th[sel], "o", mfc="none", color=style.color(i), label=fam)
+    lims = [th.min() - 0.5, th.max() + 0.5]
+    axes[0, 0].plot(lims, lims, "--", color="0.3", lw=0.8)
+    axes[0, 0].set_xlabel("Theorem 1: −(d + 2ν − 1)")
+    axes[0, 0].set_ylabel("fitted exponent")
+    axes[0, 1].axhspan(-EXPONENT_TOL, EXPONENT_TOL, color="0.5", alpha=0.15, lw=0, label=f"±{EXPONENT_TOL}")
+    axes[0, 1].axhline(0, color="0.3", lw=0.8)
+    axes[0, 1].set_xlabel("Theorem 1: −(d + 2ν − 1)")
+    axes[0, 1].set_ylabel("fitted − predicted")
+    for ax in axes[0]:
+        ax.legend(fontsize=7)
     return fig
 
 
 def plot_constants(table: pd.DataFrame, cfg: Config):
+    """|c1(L)| measured at every d (mean of the even/odd coefficients) against the closed-form constants."""
     fig, axes = style.subplots(1, 2, width=10, height_per_row=3.4)
-    for m, d in enumerate(cfg.d_values):
-        for j, name in enumerate(("ntk", "rf")):
-            ax = axes[0, j]
+    for j, name in enumerate(("ntk", "rf")):
+        ax = axes[0, j]
+        Ls = np.array(sorted({s["L"] for s in table["kernel"] if s["name"] == name and not s.get("bias")}))
+        theory = [abs(kernels.endpoint_data(kernels.make_kernel(name, L=int(L)))[1]) for L in Ls]
+        ax.plot(Ls, theory, "--", color="0.2", label="|c1(L)|, theory")
+        for m, d in enumerate(cfg.d_values):
             c = constants(table, d, name)
             if c.empty:
                 continue
             c1 = c.pivot_table(index="L", columns="parity", values="measured_constant", fill_value=0.0)
             c1 = c1.reindex(columns=["even", "odd"], fill_value=0.0).mean(axis=1)
-            theory = [kernels.asymptotics(kernels.make_kernel(name, L=L), d) for L in c1.index]
-            ax.plot(c1.index, np.abs(c1.values), "o", color=style.color(m), label=f"measured, d={d}")
-            ax.plot(c1.index, [abs(a.c1 * a.C) for a in theory], "--", color=style.color(m), label=f"|c1(L) C(d,ν)|, d={d}")
-            ax.set_xlabel("depth L")
-            ax.set_ylabel("|c1 C|  (mean of even/odd constants)")
-            ax.set_title("NTK: c1 ∝ L(L−1)/2" if name == "ntk" else "RF: c1 ∝ L−1")
-            ax.legend()
+            ax.plot(c1.index, np.abs(c1.values), "o", ms=6 - 2 * m, color=style.color(m), label=f"measured, d = {d}")
+        ax.set_xlabel("depth L")
+        ax.set_ylabel("|c1(L)|")
+        ax.set_title("NTK: c1 = −(√2/π) L(L−1)/2" if name == "ntk" else "RF: c1 = (2√2/3π)(L−1)")
+        ax.legend()
     return fig
 
 
@@ -563,7 +574,9 @@ def plot_empirical(table: pd.DataFrame, scatter: dict, cfg: Config, *, L: int):
     w = np.array(cfg.ntk_widths, dtype=float)
     m0 = table.groupby("width")["ntk_rel_err"].mean()
     style.theory_line(ax, w, m0.iloc[0] * (w / w[0]) ** -0.5, label="∝ width^−1/2")
-    style.loglog(ax, xlabel="width", ylabel="relative Frobenius error")
+    style.loglog(ax, xlabel="width", ylabel="relative Frobenius error (mean over seeds)")
+    ax.set_xticks(w, [str(int(x)) for x in w])
+    ax.minorticks_off()
     ax.legend(ncol=2)
     return fig
 
@@ -574,13 +587,15 @@ def plot_learning_curves(table: pd.DataFrame, cfg: Config):
     lo, hi = krr_fit_window(cfg)
     style.shade_window(ax, (lo, hi))
     for c, (label, g) in enumerate(table.groupby("label", sort=False)):
-        m = g.groupby("P")["mse"]
-        P = m.mean().index.to_numpy()
-        ax.errorbar(P, m.mean(), yerr=m.std(), marker="o", color=style.color(c), label=label, capsize=2)
+        logm = np.log(g["mse"]).groupby(g["P"])
+        P = logm.mean().index.to_numpy()
+        mean, sd = np.exp(logm.mean()), logm.std().fillna(0.0)
+        ax.plot(P, mean, marker="o", color=style.color(c), label=label)
+        ax.fill_between(P, mean * np.exp(-sd), mean * np.exp(sd), color=style.color(c), alpha=0.2, lw=0)
         beta = krr_theory_exponent(g["kernel"].iloc[0], cfg.krr_d)
-        ref = m.mean().loc[hi]
+        ref = mean.loc[hi]
         style.theory_line(ax, P[P >= lo], ref * (P[P >= lo] / hi) ** beta, color=style.color(c), lw=0.8)
-    style.loglog(ax, xlabel="training points P", ylabel="test MSE (ridgeless)")
+    style.loglog(ax, xlabel="training points P", ylabel="test MSE (geometric mean ± 1 sd over seeds)")
     ax.set_title(f"Kernel regression on S^{cfg.krr_d - 1}; dashed: P^(−2(d+2ν−1)/(d−1))")
     ax.legend()
     return fig

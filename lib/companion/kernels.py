@@ -172,8 +172,11 @@ class DotProductKernel:
             return u
         rf, ntk = u, u + 1.0 if self.bias else u
         for _ in range(self.L - 1):
-            ntk = ntk * kappa0(rf) + kappa1(rf)
-            rf = kappa1(rf)
+            theta = np.arccos(rf)                 # one arccos per layer serves kappa0 and kappa1
+            k1 = (np.sqrt(1.0 - rf * rf) + rf * (np.pi - theta)) / np.pi
+            if self.name == "ntk":
+                ntk = ntk * (1.0 - theta / np.pi) + k1
+            rf = np.minimum(k1, 1.0)
         return ntk if self.name == "ntk" else rf
 
     def of_theta(self, theta):

@@ -64,7 +64,7 @@ class Config:
     ntk_depths: tuple[int, ...] = (2, 3, 4)
     ntk_widths: tuple[int, ...] = (256, 1024, 4096)
     ntk_points: int = 24
-    ntk_seeds: int = 4
+    ntk_seeds: int = 8
     krr_d: int = 3
     krr_depths: tuple[int, ...] = (3, 4, 6)
     krr_P: tuple[int, ...] = (64, 128, 256, 512, 1024, 2048, 4096)

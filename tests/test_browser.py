@@ -72,6 +72,11 @@ def test_page_renders(page):
         nb = json.loads((ROOT / f"{page}.ipynb").read_text())
         n_png = sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
         assert n_png > 0, f"{page}: the executed page has no figure"
+        for cell in nb["cells"]:
+            src = "".join(cell["source"])
+            if cell["cell_type"] == "code" and re.search(r"^fig = ", src, re.M):
+                assert any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])), \
+                    f"{page}: a figure cell shows no figure:\n{src}"
         imgs = [i for i in main.find_all("img") if i.get("src", "").endswith(".png") or
                 i.get("src", "").startswith("data:image/png")]
         assert len(imgs) >= n_png, f"{page}: {n_png} figures executed, {len(imgs)} rendered"

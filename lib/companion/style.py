@@ -39,9 +39,15 @@ def apply() -> None:
 
 @contextmanager
 def book_style():
-    """Context in which every figure of a page is drawn."""
-    with mpl.rc_context(RC):
+    """The book's style inside a ``with`` block (the interactive flag is left alone: a figure created
+    here must still be shown by the inline backend after the block, and the first pyplot call inside
+    may be the one that switches the backend on)."""
+    saved = {k: mpl.rcParams[k] for k in RC}
+    mpl.rcParams.update(RC)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def color(i: int) -> str:

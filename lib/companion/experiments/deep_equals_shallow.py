@@ -318,6 +318,27 @@ def high_dimension_claims(table: pd.DataFrame) -> list[Claim]:
     return out
 
 
+#: Degrees over which float64 and 160-bit spectra must agree to TRUST_RTOL at every d of the page:
+#: low enough that float64 roundoff is ~1e-14 there for every kernel (the lowest float64 limit, RF at
+#: d = 10, is k ~ 46), so a disagreement means a wrong float64 kernel, not roundoff.
+K_AGREE = 40
+
+
+def float64_agreement(*tables: pd.DataFrame) -> list[Claim]:
+    """Per d: max over kernels and k <= K_AGREE of |mu64/mu160 - 1| (nonzero eigenvalues)."""
+    both = pd.concat(tables, ignore_index=True)
+    out = []
+    for d, g in both.groupby("d"):
+        worst = 0.0
+        for _, row in g.iterrows():
+            mu64, mu_hp = row["mu64"][:K_AGREE + 1], row["mu_hp"][:K_AGREE + 1]
+            nz = np.abs(mu_hp) > 1e-30 * np.abs(mu_hp).max()
+            worst = max(worst, float(np.max(np.abs(mu64[nz] / mu_hp[nz] - 1.0))))
+        out.append(Claim(quantity=f"d={d}: max |mu_k(float64) / mu_k(160 bits) - 1|, k <= {K_AGREE}, all kernels",
+                         measured=worst, theory=0.0, tol=TRUST_RTOL, source="same integral, two precisions"))
+    return out
+
+
 def float64_limits(*tables: pd.DataFrame) -> list[Claim]:
     """The last degree (even, odd) up to which float64 agrees with extended precision to TRUST_RTOL.
 

@@ -25,6 +25,10 @@ import pandas as pd
 import scipy.linalg
 import scipy.optimize
 import scipy.stats
+import threadpoolctl
+from matplotlib import lines as mlines
+from matplotlib import patches as mpatches
+from matplotlib import ticker as mticker
 
 from .. import laplace, spectral_bias, style
 from ..claims import Claim
@@ -68,8 +72,8 @@ MIN_NODES = 2**14
 #: the same training set (root in log lam to LOG_LAM_XTOL).
 CROSSOVER_FACTOR = 2.0
 LOG_LAM_XTOL = 1e-3
-#: Sweeps of a few milliseconds per call run in the page's process: starting the two sweep workers
-#: costs seconds (each imports the library), more than these calls take.
+#: Sweeps of cheap calls (milliseconds each, a few seconds in all) run in the page's process:
+#: starting the two sweep workers costs seconds of imports each, more than these calls take.
 IN_PROCESS = 1
 
 
@@ -91,12 +95,14 @@ class Config:
     predictor_P: int = 1000
     predictor_lams: tuple[float, ...] = (0.0, 1.0)
     predictor_seeds: int = 4
-    dense_d: tuple[int, ...] = (2, 3)
-    dense_lams: tuple[float, ...] = (0.0, 1.0)
+    dense_d: tuple[int, ...] = (2, 3)                          # ridgeless curves in each
+    dense_fixed_d: tuple[int, ...] = (2,)                      # and a fixed-lam curve in these
+    dense_lam_fixed: float = 1.0
     dense_P: tuple[int, ...] = (128, 256, 512, 1024, 2048, 4096)
     dense_n_test: int = 10_000
     dense_seeds: int = 4
     table_d: tuple[int, ...] = (1, 2, 3, 5, 10, 100, 1000)
+    workers: int | None = None                                 # sweep processes (None: the sweep's default)
 
 
 _PROFILE_DEFAULTS = {
@@ -104,7 +110,7 @@ _PROFILE_DEFAULTS = {
     "smoke": dict(chis=(0.0, 1.0), lams=(0.0, 1e-2, 1.0), P_1d=tuple(2**k for k in range(6, 13)), seeds_1d=4,
                   crossover_P=(64, 256, 1024), crossover_seeds=4, max_nodes=2**16, predictor_P=200,
                   predictor_seeds=2, dense_d=(2,), dense_P=(64, 128, 256, 512), dense_n_test=2000,
-                  dense_seeds=2),
+                  dense_seeds=2, workers=1),
     "paper": dict(P_1d=tuple(2**k for k in range(6, 21)), seeds_1d=64, crossover_P=tuple(4**k for k in range(4, 9)),
                   crossover_seeds=64, max_nodes=2**22, predictor_seeds=8,
                   dense_P=tuple(2**k for k in range(7, 15)), dense_n_test=40_000, dense_seeds=16),
@@ -141,13 +147,16 @@ def make_config(profile: str = "book", **overrides) -> Config:
     check_float_list("predictor_lams", cfg.predictor_lams, lo=0.0)
     check_int("predictor_seeds", cfg.predictor_seeds, lo=1, hi=100)
     check_int_list("dense_d", cfg.dense_d, lo=1, hi=50)
-    check_float_list("dense_lams", cfg.dense_lams, lo=0.0)
-    if 0.0 not in cfg.dense_lams:
-        raise ValueError(f"dense_lams must hold 0 (the ridgeless curves); got {cfg.dense_lams}")
+    check_int_list("dense_fixed_d", cfg.dense_fixed_d, lo=1, hi=50, nonempty=False)
+    if not set(cfg.dense_fixed_d) <= set(cfg.dense_d):
+        raise ValueError(f"dense_fixed_d must be a subset of dense_d {cfg.dense_d}; got {cfg.dense_fixed_d}")
+    check_float("dense_lam_fixed", cfg.dense_lam_fixed, lo=0.0, lo_open=True)
     _check_sizes("dense_P", cfg.dense_P, lo=8, hi=32_768, n_min=3)
     check_int("dense_n_test", cfg.dense_n_test, lo=100, hi=1_000_000)
     check_int("dense_seeds", cfg.dense_seeds, lo=2, hi=1000)
     check_int_list("table_d", cfg.table_d, lo=1, hi=10**6)
+    if cfg.workers is not None:
+        check_int("workers", cfg.workers, lo=1, hi=1024)
     return cfg
 
 
@@ -191,7 +200,7 @@ def theory_nodes(*, P: int, lam: float, sigma: float, max_nodes: int) -> int | N
     rho* ~ min(P, sqrt(P / (sigma lam))) counts the modes with P eta_rho >~ kappa (Laplace eigenvalues
     decay as 1/(sigma rho^2)); None if that exceeds ``max_nodes``."""
     rho = P if lam == 0 else min(P, math.sqrt(P / (sigma * lam)))
-    n = 2 ** math.ceil(math.log2(max(MIN_NODES, NODES_PER_MODE * rho, P + 2)))
+    n = 2 ** math.ceil(math.log2(max(MIN_NODES, NODES_PER_MODE * rho)))  # > P when lam = 0, as it must be
     return n if n <= max_nodes else None
 
 
@@ -225,7 +234,7 @@ def learning_curve_1d(*, chi: float, lam: float, sigma: float, P_list, seed: int
 
 def learning_curves_1d(cfg: Config) -> pd.DataFrame:
     return sweep(learning_curve_1d, {"chi": list(cfg.chis), "lam": list(cfg.lams), "sigma": [cfg.sigma],
-                                     "P_list": [list(cfg.P_1d)]}, seeds=range(cfg.seeds_1d))
+                                     "P_list": [list(cfg.P_1d)]}, seeds=range(cfg.seeds_1d), n_workers=cfg.workers)
 
 
 def _exponent_row(P, Y, window, **meta) -> dict:
@@ -315,7 +324,8 @@ def sb_curve_point(*, chi: float, lam: float, sigma: float, P: int, max_nodes: i
 def sb_curves(cfg: Config) -> pd.DataFrame:
     """The theory at every (chi, lam, P) of the d = 1 learning curves (deterministic)."""
     return sweep(sb_curve_point, {"chi": list(cfg.chis), "lam": list(cfg.lams), "sigma": [cfg.sigma],
-                                  "P": list(cfg.P_1d), "max_nodes": [cfg.max_nodes]}, seeds=(None,))
+                                  "P": list(cfg.P_1d), "max_nodes": [cfg.max_nodes]}, seeds=(None,),
+                 n_workers=cfg.workers)
 
 
 def theory_exponents_1d(theory: pd.DataFrame, cfg: Config) -> pd.DataFrame:
@@ -369,7 +379,8 @@ def crossover_point_1d(*, chi: float, sigma: float, P: int, factor: float, seed:
 
 def crossover_ridges(cfg: Config) -> pd.DataFrame:
     return sweep(crossover_point_1d, {"chi": list(cfg.chis), "sigma": [cfg.sigma], "P": list(cfg.crossover_P),
-                                      "factor": [CROSSOVER_FACTOR]}, seeds=range(cfg.crossover_seeds))
+                                      "factor": [CROSSOVER_FACTOR]}, seeds=range(cfg.crossover_seeds),
+                 n_workers=IN_PROCESS)
 
 
 def crossover_claims(table: pd.DataFrame) -> list[Claim]:
@@ -495,15 +506,27 @@ def mean_predictors(cfg: Config) -> pd.DataFrame:
 # --------------------------------------------------------------------------- 6. d >= 2
 
 def dense_curve(*, d: int, chi: float, lam: float, sigma: float, P_list, n_test: int, seed: int) -> list[dict]:
-    """Rows ``{"P", "mse", "mse_se", "class_err"}`` of :func:`companion.laplace.learning_curve_dense`."""
-    out = laplace.learning_curve_dense(d=d, chi=chi, lam=lam, sigma=sigma, P_list=P_list, n_test=n_test, seed=seed)
+    """Rows ``{"P", "mse", "mse_se", "class_err"}`` of :func:`companion.laplace.learning_curve_dense`.
+
+    BLAS runs on one thread, as the sweeps intend (two single-threaded workers on two cores): the
+    workers of :func:`companion.sweep.sweep` are spawned after it restores the thread variables, so
+    without this limit each inherits a multi-threaded OpenBLAS and the dense route oversubscribes.
+    """
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        out = laplace.learning_curve_dense(d=d, chi=chi, lam=lam, sigma=sigma, P_list=P_list, n_test=n_test,
+                                           seed=seed)
     return [{k: out[k][i] for k in out} for i in range(len(out["P"]))]
 
 
+def dense_points(cfg: Config) -> list[dict]:
+    """Ridgeless curves in every d of dense_d; lam = dense_lam_fixed in those of dense_fixed_d."""
+    return [{"d": d, "chi": chi, "lam": lam, "sigma": cfg.sigma, "P_list": list(cfg.dense_P), "n_test": cfg.dense_n_test}
+            for d in cfg.dense_d for chi in cfg.chis
+            for lam in ((0.0, cfg.dense_lam_fixed) if d in cfg.dense_fixed_d else (0.0,))]
+
+
 def dense_curves(cfg: Config) -> pd.DataFrame:
-    return sweep(dense_curve, {"d": list(cfg.dense_d), "chi": list(cfg.chis), "lam": list(cfg.dense_lams),
-                               "sigma": [cfg.sigma], "P_list": [list(cfg.dense_P)], "n_test": [cfg.dense_n_test]},
-                 seeds=range(cfg.dense_seeds))
+    return sweep(dense_curve, dense_points(cfg), seeds=range(cfg.dense_seeds), n_workers=cfg.workers)
 
 
 def fit_exponents_dense(table: pd.DataFrame, cfg: Config) -> pd.DataFrame:
@@ -541,6 +564,11 @@ def dense_claims(fits: pd.DataFrame) -> list[Claim]:
 
 # --------------------------------------------------------------------------- 7. exponents as d grows
 
+def combine_fits(*tables: pd.DataFrame) -> pd.DataFrame:
+    """One table of fitted exponents from :func:`fit_exponents_1d` and :func:`fit_exponents_dense`."""
+    return pd.concat(tables, ignore_index=True)
+
+
 def exponent_table(fits: pd.DataFrame, cfg: Config) -> pd.DataFrame:
     """The three formulas for d in table_d and d -> infinity (chi in cfg.chis), with beta_SB / beta_true
     and the measured exponents where this page has them (``fits``: rows of the fit_exponents_* tables)."""
@@ -577,12 +605,23 @@ def _geo_band(g: pd.DataFrame, col: str = "mse"):
     return P, np.exp(logm.mean().to_numpy()), logm.std().fillna(0.0).to_numpy()
 
 
+def _plain_log_axis(axis, ticks=None) -> None:
+    """Log axis labelled with plain numbers (``ticks``, or 1-2-5 decades), no minor labels."""
+    if ticks is not None:
+        axis.set_major_locator(mticker.FixedLocator(ticks))
+    else:
+        axis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(mticker.NullFormatter())
+
+
 def plot_learning_curves_1d(curves: pd.DataFrame, fits: pd.DataFrame, cfg: Config):
-    """MSE vs P per chi, one curve per lam; dashed: P^-1 and P^-(1+chi)/(2+chi) through the fits; shaded: windows."""
-    fig, axes = style.subplots(1, len(cfg.chis), width=4.0 * len(cfg.chis), height_per_row=3.8, sharey=True)
+    """MSE vs P per chi, one curve per lam; dashed: P^-1 and P^-(1+chi)/(2+chi) over the fit windows
+    (offset x2); shaded: the ridgeless window (light) and the fixed-lam window inside it (darker)."""
+    fig, axes = style.subplots(1, len(cfg.chis), width=3.6 * len(cfg.chis) + 1.6, height_per_row=3.8, sharey=True)
     for j, chi in enumerate(cfg.chis):
         ax = axes[0, j]
-        for regime, alpha in (("ridgeless", 0.10), ("fixed_lam", 0.10)):
+        for regime in ("ridgeless", "fixed_lam"):
             w = fits[(fits["chi"] == chi) & (fits["regime"] == regime)]["window"].iloc[0]
             if w is not None:
                 style.shade_window(ax, w, label=None)
@@ -601,35 +640,38 @@ def plot_learning_curves_1d(curves: pd.DataFrame, fits: pd.DataFrame, cfg: Confi
             Pw = P[P >= r["window"][0]]
             ref = mean[P == r["window"][1]][0]
             style.theory_line(ax, Pw, 2.0 * ref * (Pw / Pw[-1]) ** -beta, color=style.color(c), lw=1.0)
-        style.loglog(ax, xlabel="training points P", ylabel="test MSE" if j == 0 else "")
+        style.loglog(ax, xlabel="training points P", ylabel="test MSE (geometric mean ± 1 sd)" if j == 0 else "")
         e = exponents(1, chi)
-        ax.set_title(f"χ = {chi:g}: dashed P^−{e['true']:.2g} (λ=0), P^−{e['fixed_lam']:.2g} (λ={cfg.lam_fixed:g})",
+        ax.set_title(f"χ = {chi:g}: dashed P^−{e['true']:.2g} (λ = 0), P^−{e['fixed_lam']:.2g} (λ = {cfg.lam_fixed:g})",
                      fontsize=8.5)
-    axes[0, 0].legend(title="geometric mean ± 1 sd", ncol=1, fontsize=7)
-    fig.suptitle("d = 1, exact solver: learning curves (shaded: fit windows; dashed lines offset ×2)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center")
+    fig.suptitle("d = 1, exact solver. Shaded: ridgeless fit window (light), fixed-λ window (dark); dashed offset ×2",
+                 fontsize=10)
     return fig
 
 
 def plot_local_slopes(curves: pd.DataFrame, theory: pd.DataFrame, fits: pd.DataFrame, cfg: Config):
     """Local exponent at lam_fixed: simulation (95% band over seeds) vs the theory's own local slope
     (dashed) and the asymptote (dotted)."""
-    fig, axes = style.subplots(1, 1, width=7.5, height_per_row=4.0)
+    fig, axes = style.subplots(1, 1, width=9.0, height_per_row=4.0)
     ax = axes[0, 0]
-    for c, chi in enumerate(cfg.chis):
-        s = local_slopes(curves, chi=chi, lam=cfg.lam_fixed)
-        ax.plot(s["P_mid"], s["beta"], marker="o", ms=3, color=style.color(c), label=f"χ = {chi:g}, simulation")
-        ax.fill_between(s["P_mid"], s["lo"], s["hi"], color=style.color(c), alpha=0.18, lw=0)
-        ts = theory_local_slopes(theory, chi=chi, lam=cfg.lam_fixed)
-        style.theory_line(ax, ts["P_mid"], ts["beta"], color=style.color(c), label=f"χ = {chi:g}, spectral-bias theory")
-        ax.axhline(exponents(1, chi)["fixed_lam"], color=style.color(c), ls=":", lw=1.0)
     wins = [w for w in fits[fits["regime"] == "fixed_lam"]["window"] if w is not None]
     if wins:
         style.shade_window(ax, (min(w[0] for w in wins), max(w[1] for w in wins)))
+    for c, chi in enumerate(cfg.chis):
+        s = local_slopes(curves, chi=chi, lam=cfg.lam_fixed)
+        ax.plot(s["P_mid"], s["beta"], marker="o", ms=3, color=style.color(c), label=f"χ = {chi:g}: simulation (95% CI)")
+        ax.fill_between(s["P_mid"], s["lo"], s["hi"], color=style.color(c), alpha=0.18, lw=0)
+        ts = theory_local_slopes(theory, chi=chi, lam=cfg.lam_fixed)
+        style.theory_line(ax, ts["P_mid"], ts["beta"], color=style.color(c), label=f"χ = {chi:g}: spectral-bias theory")
+        ax.axhline(exponents(1, chi)["fixed_lam"], color=style.color(c), ls=":", lw=1.0,
+                   label=f"χ = {chi:g}: asymptote (1+χ)/(2+χ)")
     ax.set_xscale("log")
     ax.set_xlabel("training points P (geometric midpoint of each octave)")
     ax.set_ylabel("local exponent −d log MSE / d log P")
-    ax.set_title(f"d = 1, λ = {cfg.lam_fixed:g}: local slopes (dotted: asymptote (1+χ)/(2+χ))")
-    ax.legend(ncol=2, fontsize=7)
+    ax.set_title(f"d = 1, λ = {cfg.lam_fixed:g}: local exponents approach (1+χ)/(2+χ) from above", fontsize=10)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right center")
     return fig
 
 
@@ -652,11 +694,13 @@ def plot_collapse(curves: pd.DataFrame, cfg: Config):
         t = np.geomspace(max(pos["t"].min(), 1.0), pos["t"].max(), 50)
         top = pos.loc[pos["t"].idxmax()]
         style.theory_line(ax, t, top["y"] * (t / top["t"]) ** a, label=f"∝ (λ/λ*)^{a:.2g}")
-        style.loglog(ax, xlabel="λ / λ*(P),  λ* = P^(−1/(1+χ)) / σ", ylabel="MSE · P^((1+χ)/(d+χ))" if j == 0 else "")
+        style.loglog(ax, xlabel="λ / λ*(P),  λ* = P^(−1/(1+χ)) / σ",
+                     ylabel="MSE · P^((1+χ)/(d+χ)) = MSE · P" if j == 0 else "")
+        _plain_log_axis(ax.yaxis)
         ax.axvline(1.0, color="0.4", lw=0.6, ls=":")
         ax.set_title(f"χ = {chi:g}")
         ax.legend(fontsize=7)
-    fig.suptitle("d = 1: collapse of the learning curves (mean over seeds) against λ/λ*(P)")
+    fig.suptitle("d = 1: the learning curves of every ridge (mean over seeds) against λ/λ*(P)")
     return fig
 
 
@@ -667,10 +711,12 @@ def plot_crossover(table: pd.DataFrame, cfg: Config):
     for c, (chi, g) in enumerate(table.groupby("chi")):
         P, mean, sd = _geo_band(g, "lam_x")
         ax.errorbar(P, mean, yerr=[mean - mean * np.exp(-sd), mean * np.exp(sd) - mean], marker="o", ms=4,
-                    color=style.color(c), capsize=2, label=f"χ = {chi:g}: λ×(P)")
+                    color=style.color(c), capsize=2, label=f"χ = {chi:g}")
         style.theory_line(ax, P, mean[0] * (P / P[0]) ** (-1.0 / (1.0 + chi)), color=style.color(c), lw=1.0)
-    style.loglog(ax, xlabel="training points P", ylabel=f"λ×: MSE(λ×) = {CROSSOVER_FACTOR:g} · MSE(0)")
-    ax.set_title("Crossover ridge (geometric mean ± 1 sd); dashed: P^(−1/(1+χ))", fontsize=9)
+    style.loglog(ax, xlabel="training points P", ylabel=f"λ×:  MSE(λ×) = {CROSSOVER_FACTOR:g} · MSE(λ = 0)")
+    _plain_log_axis(ax.xaxis, ticks=list(cfg.crossover_P))
+    ax.set_title("d = 1: crossover ridge per training set (geometric mean ± 1 sd);\ndashed: ∝ P^(−1/(1+χ))",
+                 fontsize=9)
     ax.legend()
     return fig
 
@@ -679,7 +725,7 @@ def plot_theory_vs_simulation(curves: pd.DataFrame, theory: pd.DataFrame, cfg: C
     """Top: mean simulated MSE (markers) and the spectral-bias theory (dashed) per lam; bottom: their
     ratio against lam/lam*(P)."""
     ratios = ratio_table(curves, theory)
-    fig, axes = style.subplots(2, len(cfg.chis), width=4.0 * len(cfg.chis), height_per_row=3.4)
+    fig, axes = style.subplots(2, len(cfg.chis), width=3.6 * len(cfg.chis) + 1.4, height_per_row=3.3)
     for j, chi in enumerate(cfg.chis):
         ax, bx = axes[0, j], axes[1, j]
         for c, lam in enumerate(cfg.lams):
@@ -687,27 +733,30 @@ def plot_theory_vs_simulation(curves: pd.DataFrame, theory: pd.DataFrame, cfg: C
             ax.plot(g.index, g.values, "o", ms=3.5, color=style.color(c), label=_lam_label(lam))
             th = theory[(theory["chi"] == chi) & (theory["lam"] == lam)].sort_values("P")
             style.theory_line(ax, th["P"], th["E_g"], color=style.color(c), lw=1.0)
-            r = ratios[(ratios["chi"] == chi) & (ratios["lam"] == lam)].groupby("P")["ratio"].mean().dropna()
-            P = r.index.to_numpy()
             if lam == 0:  # no lam/lam* for the ridgeless curve: see the next figure
                 continue
+            r = ratios[(ratios["chi"] == chi) & (ratios["lam"] == lam)].groupby("P")["ratio"].mean().dropna()
+            P = r.index.to_numpy()
             bx.plot(lam / lam_star(P, d=1, chi=chi, sigma=cfg.sigma), r.values, marker="o", ms=3,
-                    color=style.color(c), label=_lam_label(lam))
+                    color=style.color(c))
         style.loglog(ax, xlabel="training points P", ylabel="test MSE (mean over seeds)" if j == 0 else "")
-        ax.set_title(f"χ = {chi:g}: markers simulation, dashed spectral bias", fontsize=9)
-        bx.axhspan(1 - RATIO_TOL, 1 + RATIO_TOL, color="0.5", alpha=0.15, lw=0, label=f"1 ± {RATIO_TOL:g}")
+        ax.set_title(f"χ = {chi:g}", fontsize=10)
+        bx.axhspan(1 - RATIO_TOL, 1 + RATIO_TOL, color="0.5", alpha=0.15, lw=0)
         bx.axvline(1.0, color="0.4", lw=0.6, ls=":")
         style.loglog(bx, xlabel="λ / λ*(P)", ylabel="simulation / theory" if j == 0 else "")
-        bx.legend(fontsize=7)
-    axes[0, 0].legend(fontsize=7)
-    fig.suptitle("d = 1: spectral-bias (replica) theory on the Nyström grid vs exact simulations")
+        _plain_log_axis(bx.yaxis)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    handles += [mlines.Line2D([], [], ls="--", color="0.3"), mpatches.Patch(color="0.5", alpha=0.15)]
+    labels += ["spectral-bias theory", f"ratio 1 ± {RATIO_TOL:g}"]
+    fig.legend(handles, labels, loc="outside right center")
+    fig.suptitle("d = 1: spectral-bias theory on the Nyström grid (dashed) vs exact simulations (markers)")
     return fig
 
 
 def plot_ridgeless_ratio(curves: pd.DataFrame, theory: pd.DataFrame, cfg: Config):
     """Ridgeless simulation / theory against P (mean and 95% interval over seeds); dashed: P^(beta_SB - beta)."""
     ratios = ratio_table(curves, theory)
-    fig, axes = style.subplots(1, 1, width=6.5, height_per_row=3.6)
+    fig, axes = style.subplots(1, 1, width=6.5, height_per_row=3.8)
     ax = axes[0, 0]
     g0 = ratios[ratios["lam"] == 0].dropna(subset=["ratio"])
     win = ridgeless_window(sorted(g0["P"].unique()))
@@ -718,13 +767,15 @@ def plot_ridgeless_ratio(curves: pd.DataFrame, theory: pd.DataFrame, cfg: Config
         P = Y.columns.to_numpy()
         stats = [mean_ci(Y[p]) for p in P]
         mean = np.array([m for m, _ in stats])
-        ax.errorbar(P, mean, yerr=[mean - np.array([ci[0] for _, ci in stats]), np.array([ci[1] for _, ci in stats]) - mean],
-                    marker="o", ms=3.5, capsize=2, color=style.color(c), label=f"χ = {chi:g}")
+        err = [mean - np.array([ci[0] for _, ci in stats]), np.array([ci[1] for _, ci in stats]) - mean]
+        ax.errorbar(P, mean, yerr=err, marker="o", ms=3.5, capsize=2, color=style.color(c), label=f"χ = {chi:g}")
         e = exponents(1, chi)
         style.theory_line(ax, P, mean[0] * (P / P[0]) ** (e["spectral_bias"] - e["true"]), color=style.color(c), lw=1.0)
     ax.axhline(1.0, color="0.3", lw=0.6)
-    style.loglog(ax, xlabel="training points P", ylabel="simulation / theory, λ = 0 (mean, 95% CI)")
-    ax.set_title("Ridgeless: failure grows as P^(β_SB − β) (dashed)", fontsize=9)
+    style.loglog(ax, xlabel="training points P", ylabel="simulation / theory at λ = 0")
+    _plain_log_axis(ax.yaxis)
+    ax.set_title("d = 1, ridgeless: mean ratio (95% CI over seeds);\ndashed: ∝ P^(β_SB − β), β = (1+χ)/(d+χ)",
+                 fontsize=9)
     ax.legend()
     return fig
 
@@ -745,15 +796,17 @@ def plot_predictor(preds: pd.DataFrame, means: pd.DataFrame, cfg: Config):
             ax.plot(r["x"], r["f"], color=style.color(0), lw=0.6, alpha=0.45, label="other training sets" if k == 1 else None)
         r = sub.iloc[0]
         ax.plot(r["x"], r["f"], color=style.color(0), lw=1.6, label="f_P (one training set)")
-        ax.plot(r["train_x"], r["train_y"], "o", ms=3, mfc="none", color="0.2", label="training points")
-        ax.plot([r["x_A"], r["x_B"]], [r["f_A"], r["f_B"]], "s", ms=7, color=style.color(3), label="x_A, x_B (extreme points)")
+        ax.plot(r["train_x"], r["train_y"], "o", ms=3, mfc="none", color="0.2", label="its training points")
+        ax.plot([r["x_A"], r["x_B"]], [r["f_A"], r["f_B"]], "s", ms=7, color=style.color(3),
+                label="x_A, x_B: nearest to the interface")
         for xe, name in ((r["x_A"], "x_A"), (r["x_B"], "x_B")):
             ax.annotate(name, (xe, 0), xytext=(0, -14 if name == "x_A" else 8), textcoords="offset points",
                         ha="center", color=style.color(3), fontsize=8)
             ax.axvline(xe, color=style.color(3), lw=0.6, ls=":")
         m = means[means["lam"] == lam].iloc[0]
         sel = np.abs(m["x"]) <= hw
-        style.theory_line(ax, m["x"][sel], m["f_bar"][sel], color=style.color(1), lw=1.6, label="spectral-bias mean predictor")
+        style.theory_line(ax, m["x"][sel], m["f_bar"][sel], color=style.color(1), lw=1.6,
+                          label="spectral-bias mean predictor")
         t = lam / float(lam_star(cfg.predictor_P, d=1, chi=cfg.predictor_chi, sigma=cfg.sigma))
         ax.set_title(f"{_lam_label(lam)}  (λ/λ* = {t:.3g}), χ = {cfg.predictor_chi:g}, P = {cfg.predictor_P}", fontsize=9)
         ax.set_xlim(-hw, hw)
@@ -766,14 +819,14 @@ def plot_predictor(preds: pd.DataFrame, means: pd.DataFrame, cfg: Config):
 
 def plot_dense(table: pd.DataFrame, fits: pd.DataFrame, cfg: Config):
     ds = sorted(table["d"].unique())
-    fig, axes = style.subplots(1, len(ds), width=4.5 * len(ds), height_per_row=3.8)
+    fig, axes = style.subplots(1, len(ds), width=4.2 * len(ds) + 1.8, height_per_row=3.8)
     for j, d in enumerate(ds):
         ax = axes[0, j]
         sub = fits[(fits["d"] == d) & (fits["regime"] == "ridgeless")]
         if not sub.empty and sub["window"].iloc[0] is not None:
-            style.shade_window(ax, sub["window"].iloc[0])
+            style.shade_window(ax, sub["window"].iloc[0], label="ridgeless fit window" if j == 0 else None)
         for c, chi in enumerate(cfg.chis):
-            for lam in cfg.dense_lams:
+            for lam in sorted(table[(table["d"] == d) & (table["chi"] == chi)]["lam"].unique()):
                 g = table[(table["d"] == d) & (table["chi"] == chi) & (table["lam"] == lam)]
                 P, mean, sd = _geo_band(g)
                 ax.plot(P, mean, marker="o" if lam == 0 else "^", ms=3.5, color=style.color(c),
@@ -783,44 +836,56 @@ def plot_dense(table: pd.DataFrame, fits: pd.DataFrame, cfg: Config):
                     beta = exponents(int(d), chi)["true"]
                     style.theory_line(ax, P, 2.0 * mean[-1] * (P / P[-1]) ** -beta, color=style.color(c), lw=1.0)
         style.loglog(ax, xlabel="training points P", ylabel="test MSE (Monte Carlo)" if j == 0 else "")
-        ax.set_title(f"d = {d}: dashed P^−(1+χ)/(d+χ), offset ×2", fontsize=9)
-        ax.legend(fontsize=6.5, ncol=1)
-    fig.suptitle("d ≥ 2, dense Cholesky (geometric mean ± 1 sd over seeds)")
+        _plain_log_axis(ax.xaxis, ticks=list(cfg.dense_P))
+        ax.set_title(f"d = {d}", fontsize=10)
+    handles, labels = {}, {}
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    labs = list(handles) + ["∝ P^−(1+χ)/(d+χ), offset ×2"]
+    fig.legend(list(handles.values()) + [mlines.Line2D([], [], ls="--", color="0.3")], labs, loc="outside right center")
+    fig.suptitle("d ≥ 2, dense Cholesky: geometric mean ± 1 sd over seeds")
     return fig
 
 
 def plot_exponents_vs_d(fits: pd.DataFrame, cfg: Config):
-    """Left: the three exponents vs d (lines) with the measured ones (points, 95% CI); right: beta_SB / beta_true."""
-    fig, axes = style.subplots(1, 2, width=10.5, height_per_row=3.8)
-    d = np.unique(np.concatenate((np.arange(1, 11), np.geomspace(10, max(max(cfg.table_d), 10), 40).round())))
+    """Left: the three exponents for d = 1..10 (lines) with the measured ones (points, 95% CI);
+    right: beta_SB / beta_true up to the largest d of the table."""
+    fig, axes = style.subplots(1, 2, width=11.0, height_per_row=3.9)
     ax, bx = axes[0, 0], axes[0, 1]
+    d = np.arange(1, 11)
+    d_far = np.unique(np.geomspace(1, max(max(cfg.table_d), 10), 60).round().astype(int))
     for c, chi in enumerate(cfg.chis):
         e = [exponents(int(k), chi) for k in d]
-        ax.plot(d, [x["true"] for x in e], color=style.color(c), label=f"χ = {chi:g}: (1+χ)/(d+χ)")
-        style.theory_line(ax, d, [x["spectral_bias"] for x in e], color=style.color(c), lw=1.0,
-                          label="β_SB" if c == 0 else None)
-        ax.plot(d, [x["fixed_lam"] for x in e], color=style.color(c), ls=":", lw=1.0,
-                label="fixed λ: (1+χ)/(d+1+χ)" if c == 0 else None)
-        bx.plot(d, [x["spectral_bias"] / x["true"] for x in e], color=style.color(c), label=f"χ = {chi:g}")
+        ax.plot(d, [x["true"] for x in e], color=style.color(c))
+        style.theory_line(ax, d, [x["spectral_bias"] for x in e], color=style.color(c), lw=1.0)
+        ax.plot(d, [x["fixed_lam"] for x in e], color=style.color(c), ls=":", lw=1.0)
+        ef = [exponents(int(k), chi) for k in d_far]
+        bx.plot(d_far, [x["spectral_bias"] / x["true"] for x in ef], color=style.color(c), label=f"χ = {chi:g}")
         for regime, mk in (("ridgeless", "o"), ("fixed_lam", "^")):
             r = fits[(fits["chi"] == chi) & (fits["regime"] == regime)].dropna(subset=["beta"])
             if r.empty:
                 continue
             lo = np.array([x[0] for x in r["ci"]])
             hi = np.array([x[1] for x in r["ci"]])
-            dx = r["d"].to_numpy() * (1 + 0.04 * (c - 1))
-            ax.errorbar(dx, r["beta"], yerr=[r["beta"] - lo, hi - r["beta"]], fmt=mk, ms=4, mfc="none",
-                        capsize=2, color=style.color(c),
-                        label=("measured λ=0" if regime == "ridgeless" else "measured fixed λ") if c == 0 else None)
-    ax.set_xscale("log")
+            dx = r["d"].to_numpy() + 0.08 * (c - 1)
+            ax.errorbar(dx, r["beta"], yerr=[r["beta"] - lo, hi - r["beta"]], fmt=mk, ms=5, mfc="none",
+                        capsize=2, color=style.color(c))
+    ax.set_xticks(d)
     ax.set_xlabel("d")
-    ax.set_ylabel("β (MSE ~ P^−β)")
-    ax.set_title("solid: truth at λ ≪ λ*; dashed: spectral bias λ→0⁺; dotted: fixed λ", fontsize=9)
-    ax.legend(fontsize=7, ncol=2)
+    ax.set_ylabel("β  (MSE ~ P^−β)")
+    keys = [mlines.Line2D([], [], color=style.color(c), label=f"χ = {chi:g}") for c, chi in enumerate(cfg.chis)]
+    keys += [mlines.Line2D([], [], color="0.3", label="truth (1+χ)/(d+χ), λ ≪ λ*"),
+             mlines.Line2D([], [], color="0.3", ls="--", label="spectral bias β_SB, λ → 0⁺"),
+             mlines.Line2D([], [], color="0.3", ls=":", label="fixed λ: (1+χ)/(d+1+χ)"),
+             mlines.Line2D([], [], color="0.3", marker="o", mfc="none", ls="", label="measured, λ = 0 (95% CI)"),
+             mlines.Line2D([], [], color="0.3", marker="^", mfc="none", ls="", label="measured, fixed λ")]
+    ax.legend(handles=keys, fontsize=7, ncol=2)
+    ax.set_title("The three exponents of the reconstruction", fontsize=10)
     bx.axhline(1.0, color="0.3", lw=0.6)
     bx.set_xscale("log")
     bx.set_xlabel("d")
     bx.set_ylabel("β_SB / true β")
-    bx.set_title("Spectral bias is right only for χ = 0 or d → ∞", fontsize=9)
+    bx.set_title("Spectral bias is right only for χ = 0 or as d → ∞", fontsize=10)
     bx.legend()
     return fig

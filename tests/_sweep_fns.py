@@ -21,3 +21,9 @@ def fails_at(*, x, seed, bad):
     if x == bad:
         raise RuntimeError(f"boom at {x}")
     return square(x=x, seed=seed)
+
+
+def blas_threads(*, x, seed):
+    import threadpoolctl
+
+    return {"threads": max((p["num_threads"] for p in threadpoolctl.threadpool_info()), default=1)}

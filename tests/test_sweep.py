@@ -109,3 +109,10 @@ def test_bad_grid_is_rejected():
         sweep.sweep(fns.square, {"x": 3})
     with pytest.raises(ValueError, match="seeds"):
         sweep.sweep(fns.square, {"x": [1]}, seeds=[])
+
+
+def test_local_workers_run_single_threaded(monkeypatch):
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    df = sweep.sweep(fns.blas_threads, {"x": [1, 2]}, seeds=[0], cache=False, n_workers=2)
+    assert df["threads"].tolist() == [1, 1]

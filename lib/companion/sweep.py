@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager, nullcontext
 
 import pandas as pd
 
@@ -55,26 +56,37 @@ def expand_grid(grid: Mapping[str, Iterable] | Iterable[Mapping]) -> list[dict]:
 
 
 def _init_worker() -> None:
-    try:
-        import torch
+    """Limit every thread pool of a worker to one thread.
 
+    The environment variables (set while the pool lives, so every spawned worker inherits them) cover
+    libraries loaded after start-up; ``threadpoolctl`` covers the BLAS that unpickling this module
+    already loaded; torch is limited only if the worker has imported it (never imported here).
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover
-        pass
 
 
-def _local_executor(n_workers: int) -> cf.Executor:
+@contextmanager
+def _single_threaded_env():
     saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-    os.environ.update({k: "1" for k in _THREAD_VARS})  # inherited by the spawned workers
+    os.environ.update({k: "1" for k in _THREAD_VARS})
     try:
-        return cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=_init_worker)
+        yield
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def _local_executor(n_workers: int) -> cf.Executor:
+    return cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"),
+                                  initializer=_init_worker)
 
 
 def _rows(params: dict, seed, out) -> list[dict]:
@@ -143,21 +155,22 @@ def sweep(fn, grid, *, seeds: Iterable[int] = (0,), executor=None, n_workers: in
                 bar.update()
         else:
             own = executor is None
-            ex = _local_executor(min(n_workers, len(todo))) if own else executor
-            try:
-                futures = {ex.submit(fn, **kwargs_of[i]): i for i in todo}
-                pending = list(futures)
-                if own:
-                    for fut in cf.as_completed(pending):
-                        done(futures[fut], fut.result())
-                        bar.update()
-                else:  # e.g. submitit jobs: .result() blocks until the job ends
-                    for fut in pending:
-                        done(futures[fut], fut.result())
-                        bar.update()
-            finally:
-                if own:
-                    ex.shutdown(wait=True, cancel_futures=True)
+            with _single_threaded_env() if own else nullcontext():
+                ex = _local_executor(min(n_workers, len(todo))) if own else executor
+                try:
+                    futures = {ex.submit(fn, **kwargs_of[i]): i for i in todo}
+                    pending = list(futures)
+                    if own:
+                        for fut in cf.as_completed(pending):
+                            done(futures[fut], fut.result())
+                            bar.update()
+                    else:  # e.g. submitit jobs: .result() blocks until the job ends
+                        for fut in pending:
+                            done(futures[fut], fut.result())
+                            bar.update()
+                finally:
+                    if own:
+                        ex.shutdown(wait=True, cancel_futures=True)
 
     rows = [row for (p, s), out in zip(calls, results) for row in _rows(p, s, out)]
     return pd.DataFrame(rows)

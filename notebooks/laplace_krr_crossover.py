@@ -66,12 +66,12 @@
 # %% tags=["parameters"]
 profile = "book"      # "book" (published), "smoke" (seconds) or "paper" (a big machine)
 chis = None           # exponents chi of the density |x_1|^chi at the interface, e.g. [0, 1, 2]; each > -1
-lams = None           # ridges of the d = 1 learning curves, increasing from 0, e.g. [0, 1e-3, 1e-2, 0.1, 1]
+lams = None           # ridges of the 1-dimensional learning curves, increasing from 0, e.g. [0, 1e-3, 1e-2, 0.1, 1]
 lam_fixed = None      # the ridge of the fixed-lambda fits (one of lams), e.g. 1.0
-P_1d = None           # d = 1 training-set sizes, increasing, e.g. [64, 128, ..., 131072]
-seeds_1d = None       # seeds of the d = 1 curves (>= 2)
+P_1d = None           # 1-dimensional training-set sizes, increasing, e.g. [64, 128, ..., 131072]
+seeds_1d = None       # seeds of the 1-dimensional curves (at least 2)
 dense_d = None        # dimensions of the dense ridgeless curves, e.g. [2, 3]
-dense_P = None        # their training-set sizes, increasing, <= 32768
+dense_P = None        # their training-set sizes, increasing, at most 32768
 
 # %%
 import time

@@ -83,3 +83,23 @@ def test_unknown_parameter_and_page_are_rejected_before_running(root):
         pages.check_parameters("toy", {"nn": 1}, root)
     with pytest.raises(ValueError, match="page must be one of toy"):
         pages.source_path("nope", root)
+
+
+@pytest.mark.parametrize("page", pages.all_pages(pages.Path(__file__).resolve().parents[1]))
+def test_every_parameter_of_every_page_is_seen_by_papermill(page, tmp_path):
+    """papermill skips (with only a warning) a parameter line it cannot parse, e.g. one whose comment
+    holds '=': such a parameter could then not be set from the command line."""
+    import re
+    import subprocess
+    import sys
+
+    import papermill
+
+    root = pages.Path(__file__).resolve().parents[1]
+    src = pages.source_path(page, root).read_text()
+    cell = src.split('# %% tags=["parameters"]', 1)[1].split("# %%", 1)[0]
+    names = re.findall(r"^(\w+)\s*=", cell, re.M)
+    nb = tmp_path / "page.ipynb"
+    subprocess.run([sys.executable, "-m", "jupytext", "--quiet", "--to", "ipynb", "-o", str(nb),
+                    str(pages.source_path(page, root))], check=True)
+    assert names and sorted(papermill.inspect_notebook(str(nb))) == sorted(names)

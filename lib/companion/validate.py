@@ -97,3 +97,21 @@ def _frange(lo, hi, lo_open, hi_open) -> str:
     left = "(" if lo_open or lo is None else "["
     right = ")" if hi_open or hi is None else "]"
     return f" in {left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
+
+
+def config_from_profile(cls, profile: str, profiles: dict[str, dict], overrides: dict):
+    """A page's frozen config: ``cls`` defaults, then ``profiles[profile]``, then ``overrides``.
+
+    ``None`` in ``overrides`` keeps the default (a page's parameters cell sets every optional parameter
+    to None); lists become tuples. Unknown names and profiles raise ``ValueError`` listing the valid
+    ones. The values themselves are validated by the caller.
+    """
+    from dataclasses import fields, replace
+
+    profile = check_choice("profile", profile, profiles)
+    names = [f.name for f in fields(cls) if f.name != "profile"]
+    for name in overrides:
+        if name not in names:
+            raise ValueError(f"unknown parameter {name!r}; valid parameters: {', '.join(names)}")
+    values = {**profiles[profile], **{k: v for k, v in overrides.items() if v is not None}}
+    return replace(cls(profile=profile), **{k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()})

@@ -14,7 +14,7 @@ defines no logic of its own. Sections:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,10 +23,9 @@ from .. import hiprec, kernels, krr, nets, sphere, style
 from ..claims import Claim
 from ..fit import fit_power_law, fit_power_law_seeds
 from ..sweep import sweep
-from ..validate import check_choice, check_int, check_int_list
+from ..validate import config_from_profile, check_int, check_int_list
 
 PAGE = "deep_equals_shallow"
-PROFILES = ("book", "smoke")
 
 #: Relative agreement between float64 and extended precision for a float64 eigenvalue to be
 #: plotted or fitted: a 1e-6 relative error is invisible on a log plot and 1e3x above roundoff
@@ -80,6 +79,7 @@ _PROFILE_DEFAULTS = {
                   ntk_depths=(2,), ntk_widths=(64, 256), ntk_points=8, ntk_seeds=2, krr_depths=(3,),
                   krr_P=(32, 64, 128, 256), krr_n_test=300, krr_seeds=2),
 }
+PROFILES = tuple(_PROFILE_DEFAULTS)
 
 
 def make_config(profile: str = "book", **overrides) -> Config:
@@ -87,13 +87,7 @@ def make_config(profile: str = "book", **overrides) -> Config:
 
     Raises ValueError naming the parameter and its valid range, before any compute.
     """
-    profile = check_choice("profile", profile, PROFILES)
-    fields = Config.__dataclass_fields__
-    for name in overrides:
-        if name not in fields or name == "profile":
-            raise ValueError(f"unknown parameter {name!r}; valid parameters: {', '.join(f for f in fields if f != 'profile')}")
-    values = {**_PROFILE_DEFAULTS[profile], **{k: v for k, v in overrides.items() if v is not None}}
-    cfg = replace(Config(profile=profile), **{k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()})
+    cfg = config_from_profile(Config, profile, _PROFILE_DEFAULTS, overrides)
     check_int_list("d_values", cfg.d_values, lo=2, hi=50)
     check_int_list("depths", cfg.depths, lo=2, hi=12)
     check_int_list("step_depths", cfg.step_depths, lo=2, hi=6)

@@ -18,7 +18,7 @@ e^{-x_1^2/2}, x_perp ~ N(0, I_{d-1}), target sign(x_1), kernel exp(-||x - y||/si
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,10 +33,9 @@ from .. import laplace, spectral_bias, style
 from ..claims import Claim
 from ..fit import LEVEL, fit_power_law, fit_power_law_seeds
 from ..sweep import sweep
-from ..validate import check_choice, check_float, check_float_list, check_int, check_int_list
+from ..validate import config_from_profile, check_float, check_float_list, check_int, check_int_list
 
 PAGE = "laplace_krr_crossover"
-PROFILES = ("book", "smoke", "paper")
 
 # --------------------------------------------------------------------------- stated in advance
 #: Exponent claims in d = 1 are made to +-0.05 beyond their 95% interval over seeds: an allowance
@@ -114,6 +113,7 @@ _PROFILE_DEFAULTS = {
                   crossover_seeds=64, max_nodes=2**22, predictor_seeds=8,
                   dense_P=tuple(2**k for k in range(7, 15)), dense_n_test=40_000, dense_seeds=8),
 }
+PROFILES = tuple(_PROFILE_DEFAULTS)
 
 
 def make_config(profile: str = "book", **overrides) -> Config:
@@ -121,13 +121,7 @@ def make_config(profile: str = "book", **overrides) -> Config:
 
     Raises ValueError naming the parameter and its valid range, before any compute.
     """
-    profile = check_choice("profile", profile, PROFILES)
-    fields = Config.__dataclass_fields__
-    for name in overrides:
-        if name not in fields or name == "profile":
-            raise ValueError(f"unknown parameter {name!r}; valid parameters: {', '.join(f for f in fields if f != 'profile')}")
-    values = {**_PROFILE_DEFAULTS[profile], **{k: v for k, v in overrides.items() if v is not None}}
-    cfg = replace(Config(profile=profile), **{k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()})
+    cfg = config_from_profile(Config, profile, _PROFILE_DEFAULTS, overrides)
     check_float("sigma", cfg.sigma, lo=0.0, lo_open=True)
     check_float_list("chis", cfg.chis, lo=-1.0, lo_open=True)
     check_float_list("lams", cfg.lams, lo=0.0)

@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed
 PAGE ?=
 PARAMS ?=
 export COMPANION_CACHE_DIR ?= $(CURDIR)/.cache/companion
-# One thread per BLAS/torch pool unless told otherwise: pages parallelise over processes.
+# Silences the debugger's frozen-modules warning that every kernel start would print.
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: venv pages stale book summary test test-unit test-pages test-book clean help
+.PHONY: venv pages stale book test test-unit test-pages test-book clean help
 
 help:
 	@echo "make book    execute pages whose inputs changed, then build _build/html (warnings are errors)"
@@ -47,8 +47,7 @@ test-unit: $(STAMP)
 # nbval re-executes every committed page (cache off, so results are recomputed) and compares the
 # checked cells with the committed outputs; one notebook per worker.
 test-pages: $(STAMP)
-	COMPANION_CACHE=off $(PY) -m pytest --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	  -p no:cacheprovider -n 2 --dist loadfile book/notebooks -q
+	COMPANION_CACHE=off $(PY) -m pytest --nbval-lax -p no:cacheprovider -n 2 --dist loadfile book/notebooks -q
 
 # The book builds with warnings as errors into a scratch folder; then a real browser opens it.
 test-book: $(STAMP)

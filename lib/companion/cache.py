@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-_MISSING = object()
+#: Returned by :meth:`DiskCache.get` for an absent or unreadable entry.
+MISSING = object()
 
 
 @functools.cache
@@ -83,7 +84,7 @@ class DiskCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.pkl"
 
-    def get(self, key: str, default=_MISSING):
+    def get(self, key: str, default=MISSING):
         """Stored value for ``key``, or ``default`` (``MISSING``) if absent or unreadable."""
         path = self._path(key)
         try:
@@ -110,5 +111,3 @@ class DiskCache:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-
-MISSING = _MISSING

@@ -20,7 +20,7 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
@@ -43,7 +43,6 @@ class Claim:
     tol: float = 0.0
     digits: int = 2
     source: str = ""
-    notes: str = field(default="", compare=False)
 
     @property
     def verdict(self) -> str:
@@ -73,7 +72,7 @@ class Claim:
             "quantity": self.quantity,
             "measured [95% CI]": measured,
             "theory": self._fmt(self.theory) if self.theory is not None else "—",
-            "tol": f"{self.tol:g}",
+            "tol": f"{self.tol:.3g}",
             "verdict": self.verdict,
         }
 
@@ -121,7 +120,7 @@ def publish(claims: list[Claim], *, page: str, section: str) -> ClaimsTable:
         path = Path(out_dir) / f"{page}.json"
         data = json.loads(path.read_text()) if path.exists() else {"page": page, "sections": {}}
         data["sections"][section] = [
-            {**{k: v for k, v in asdict(c).items() if k != "notes"}, "verdict": c.verdict} for c in claims
+            {**asdict(c), "verdict": c.verdict} for c in claims
         ]
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json")

@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from .cache import library_hash
+from .sweep import scoped_environ
 
 ROOT = Path(os.environ.get("COMPANION_ROOT", Path.cwd()))
 SRC_DIR = "notebooks"
@@ -112,25 +113,17 @@ def execute(page: str, parameters: dict | None = None, *, root: Path = ROOT, wor
         tmp = Path(tmp)
         src_nb, run_nb = tmp / "source.ipynb", tmp / f"{page}.ipynb"
         _to_ipynb(page, src_nb, root)
-        env_before = {k: os.environ.get(k) for k in ("COMPANION_RESULTS_DIR", "COMPANION_WORKERS")}
-        os.environ["COMPANION_RESULTS_DIR"] = str(tmp / "results")
-        if workers:
-            os.environ["COMPANION_WORKERS"] = str(workers)
+        env = {"COMPANION_RESULTS_DIR": str(tmp / "results")} | ({"COMPANION_WORKERS": str(workers)} if workers else {})
         try:
-            papermill.execute_notebook(str(src_nb), str(run_nb), parameters=parameters, kernel_name="python3",
-                                       cwd=str(out.parent), progress_bar=False)
+            with scoped_environ(**env):
+                papermill.execute_notebook(str(src_nb), str(run_nb), parameters=parameters, kernel_name="python3",
+                                           cwd=str(out.parent), progress_bar=False)
         except BaseException:
             failed = root / FAILED_DIR
             failed.mkdir(parents=True, exist_ok=True)
             if run_nb.exists():
                 shutil.copy(run_nb, failed / f"{page}.ipynb")
             raise
-        finally:
-            for k, v in env_before.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
         nb = json.loads(run_nb.read_text())
         nb["metadata"]["companion"] = {
             "input_hash": input_hash(page, parameters, root),

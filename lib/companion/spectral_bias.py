@@ -153,6 +153,23 @@ class NystromGrid:
         r = self.f - P * s[:, 0]
         return {"kappa": kappa, "gamma": gamma, "E_g": float(np.dot(self.w, r * r)) / (1.0 - gamma)}
 
+    def mean_predictor(self, *, P: int, kappa: float) -> np.ndarray:
+        """The spectral-bias mean predictor at the nodes, (N,).
+
+        Canatar et al. (2021): the average predictor is the target filtered by P eta/(P eta + kappa),
+        f_bar = sum_rho P eta_rho/(P eta_rho + kappa) c_rho phi_rho. With M = W^{1/2} K W^{1/2} it is
+        P C^{-1} W f* with C = kappa K^{-1} + P W tridiagonal (K^{-1} the Ornstein-Uhlenbeck
+        precision): one banded solve. ``kappa`` comes from :meth:`theory`.
+        """
+        P = check_int("P", P, lo=1)
+        kappa = check_float("kappa", kappa, lo=0.0, lo_open=True)
+        Kd, Ko = ou_precision(self.x, sigma=self.sigma)
+        ab = np.empty((2, self.x.size))
+        ab[0, 0] = 0.0
+        ab[0, 1:] = kappa * Ko
+        ab[1] = kappa * Kd + P * self.w
+        return P * scipy.linalg.solveh_banded(ab, self.w * self.f, check_finite=False)
+
 
 def nystrom_grid_1d(*, chi: float, sigma: float, n_nodes: int) -> NystromGrid:
     """Build the graded Nyström grid (``n_nodes`` even, >= 4) and its product-trapezoid weights.

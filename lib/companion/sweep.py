@@ -71,9 +71,11 @@ def _init_worker() -> None:
 
 
 @contextmanager
-def _single_threaded_env():
-    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-    os.environ.update({k: "1" for k in _THREAD_VARS})
+def scoped_environ(**values: str):
+    """Set environment variables for the duration of a ``with`` block, then restore them exactly
+    (variables that were unset are removed again)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
         yield
     finally:
@@ -155,7 +157,7 @@ def sweep(fn, grid, *, seeds: Iterable[int] = (0,), executor=None, n_workers: in
                 bar.update()
         else:
             own = executor is None
-            with _single_threaded_env() if own else nullcontext():
+            with scoped_environ(**dict.fromkeys(_THREAD_VARS, "1")) if own else nullcontext():
                 ex = _local_executor(min(n_workers, len(todo))) if own else executor
                 try:
                     futures = {ex.submit(fn, **kwargs_of[i]): i for i in todo}

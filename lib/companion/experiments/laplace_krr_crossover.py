@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
 import scipy.optimize
 import scipy.stats
 from matplotlib import lines as mlines
@@ -453,30 +452,14 @@ def predictor_1d(*, chi: float, P: int, lam: float, sigma: float, half_width: fl
 
 
 def sb_mean_predictor(*, chi: float, P: int, lam: float, sigma: float, max_nodes: int) -> dict:
-    """The spectral-bias mean predictor f_bar = sum_rho P eta_rho/(P eta_rho + kappa) c_rho phi_rho at the nodes.
-
-    Canatar et al. (2021): the average predictor is the target filtered by P eta/(P eta + kappa).
-    On the Nyström grid (M = W^{1/2} K W^{1/2}, y = W^{1/2} f*) it is
-    W^{-1/2} P M (P M + kappa)^{-1} W^{1/2} f* = P C^{-1} W f* with C = kappa K^{-1} + P W tridiagonal
-    (K^{-1} the Ornstein–Uhlenbeck precision), so it costs one banded solve. kappa from
-    :meth:`companion.spectral_bias.NystromGrid.theory`. Returns ``{"x", "f_bar", "kappa"}``.
-    """
+    """The spectral-bias mean predictor at the nodes of a Nyström grid fine enough for (P, lam):
+    :meth:`companion.spectral_bias.NystromGrid.mean_predictor`. Returns ``{"x", "f_bar", "kappa"}``."""
     n = theory_nodes(P=P, lam=lam, sigma=sigma, max_nodes=max_nodes)
     if n is None:
         raise ValueError(f"max_nodes = {max_nodes} is too small for the theory at P = {P}, lam = {lam}")
     grid = spectral_bias.nystrom_grid_1d(chi=chi, sigma=sigma, n_nodes=n)
     kappa = grid.theory(P=P, lam=lam)["kappa"]
-    return {"x": grid.x, "f_bar": mean_predictor_on_grid(grid, P=P, kappa=kappa), "kappa": kappa}
-
-
-def mean_predictor_on_grid(grid, *, P: int, kappa: float) -> np.ndarray:
-    """P (kappa K^{-1} + P W)^{-1} W f* on a :class:`~companion.spectral_bias.NystromGrid` (see above)."""
-    Kd, Ko = laplace.ou_precision(grid.x, sigma=grid.sigma)
-    ab = np.empty((2, grid.x.size))
-    ab[0, 0] = 0.0
-    ab[0, 1:] = kappa * Ko
-    ab[1] = kappa * Kd + P * grid.w
-    return P * scipy.linalg.solveh_banded(ab, grid.w * grid.f, check_finite=False)
+    return {"x": grid.x, "f_bar": grid.mean_predictor(P=P, kappa=kappa), "kappa": kappa}
 
 
 def predictor_half_width(cfg: Config) -> float:

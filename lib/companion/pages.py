@@ -80,9 +80,22 @@ def is_stale(page: str, root: Path = ROOT) -> bool:
     return rec is None or rec.get("input_hash") != input_hash(page, rec.get("parameters", {}), root)
 
 
+#: Code cells a reader sees: only the parameters cell. Every other code cell gets ``hide-input``
+#: (folded, one click from view) unless its source already chooses how it is shown.
+SHOWN_TAGS = {"parameters"}
+DISPLAY_TAGS = {"hide-input", "remove-input", "hide-cell", "remove-cell", "hide-output", "remove-output"}
+
+
 def _to_ipynb(page: str, dest: Path, root: Path) -> None:
+    """The Jupytext source as a notebook, with code folded away for readers (see ``SHOWN_TAGS``)."""
     subprocess.run([sys.executable, "-m", "jupytext", "--quiet", "--to", "ipynb", "-o", str(dest),
                     str(source_path(page, root))], check=True)
+    nb = json.loads(dest.read_text())
+    for cell in nb["cells"]:
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if cell["cell_type"] == "code" and not (set(tags) & (SHOWN_TAGS | DISPLAY_TAGS)):
+            tags.append("hide-input")
+    dest.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
 
 
 def check_parameters(page: str, parameters: dict, root: Path = ROOT) -> None:

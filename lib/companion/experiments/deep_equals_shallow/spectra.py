@@ -1,31 +1,15 @@
-"""Deep equals shallow (Bietti & Bach, ICLR 2021): the experiments behind the page.
-
-Every function here is called once by the page ``notebooks/deep_equals_shallow.py``; the page
-defines no logic of its own. Sections:
-
-1. kernels vs u                          :func:`kernel_curves`
-2. spectra mu_k vs k, trusted digits     :func:`spectra` (float64 checked against extended precision)
-3. exponents per parity                  :func:`exponent_claims`
-4. constants vs depth, parity            :func:`constant_claims`, :func:`parity_table`
-5. d = 10 in extended precision          :func:`high_dimension`
-6. analytic vs empirical kernels         :func:`empirical_vs_analytic`
-7. kernel ridge regression               :func:`learning_curves`
-"""
+"""Kernels, their spectra in float64 and extended precision, exponents, constants, parity, d = 10."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .. import hiprec, kernels, krr, nets, sphere, style
-from ..claims import Claim
-from ..fit import fit_power_law, fit_power_law_seeds
-from ..sweep import sweep
-from ..validate import config_from_profile, check_int, check_int_list
-
-PAGE = "deep_equals_shallow"
+from ... import hiprec, kernels, sphere, style
+from ...claims import Claim
+from ...fit import fit_power_law
+from ...sweep import sweep
+from .config import Config
 
 #: Relative agreement between float64 and extended precision for a float64 eigenvalue to be
 #: plotted or fitted: a 1e-6 relative error is invisible on a log plot and 1e3x above roundoff
@@ -41,78 +25,6 @@ CONSTANT_TOL = 0.05
 #: scale): its |mu_k| must stay below this fraction of the neighbouring nonzero eigenvalue, which is
 #: itself >= 1e-20 up to k_max; a genuine eigenvalue of that parity would be O(1) of its neighbour.
 ZERO_TOL = 1e-20
-#: Learning-curve and width-scaling exponents are fitted on a few seeds over <= 2 decades; we claim
-#: them to +-0.25 beyond their 95% interval (pre-asymptotic corrections at these sizes), and print
-#: them to one decimal: their intervals are +-0.1 or wider, and ridgeless solves at 1e-12 errors
-#: carry BLAS-dependent roundoff in the second decimal.
-SCALING_TOL = 0.25
-
-
-@dataclass(frozen=True, kw_only=True)
-class Config:
-    """Parameters of the page; build with :func:`make_config` (validated)."""
-
-    profile: str = "book"
-    d_values: tuple[int, ...] = (3, 5)
-    depths: tuple[int, ...] = (2, 3, 4, 5, 6)
-    step_depths: tuple[int, ...] = (2, 3, 4)
-    k_max: tuple[int, ...] = (1000, 400)          # per d in d_values
-    laplace_c: float = 1.0
-    d_high: int = 10
-    k_max_high: int = 300
-    prec_bits: int = 160
-    ntk_d: int = 3
-    ntk_depths: tuple[int, ...] = (2, 3, 4)
-    ntk_widths: tuple[int, ...] = (256, 1024, 4096)
-    ntk_points: int = 24
-    ntk_seeds: int = 8
-    krr_d: int = 3
-    krr_depths: tuple[int, ...] = (3, 4, 6)
-    krr_P: tuple[int, ...] = (64, 128, 256, 512, 1024, 2048, 4096)
-    krr_n_test: int = 2000
-    krr_seeds: int = 4
-
-
-_PROFILE_DEFAULTS = {
-    "book": {},
-    "smoke": dict(d_values=(3,), depths=(2, 3), step_depths=(2, 3), k_max=(200,), k_max_high=60,
-                  ntk_depths=(2,), ntk_widths=(64, 256), ntk_points=8, ntk_seeds=2, krr_depths=(3,),
-                  krr_P=(32, 64, 128, 256), krr_n_test=300, krr_seeds=2),
-}
-PROFILES = tuple(_PROFILE_DEFAULTS)
-
-
-def make_config(profile: str = "book", **overrides) -> Config:
-    """The profile's defaults with ``overrides`` (None = keep the default), validated.
-
-    Raises ValueError naming the parameter and its valid range, before any compute.
-    """
-    cfg = config_from_profile(Config, profile, _PROFILE_DEFAULTS, overrides)
-    check_int_list("d_values", cfg.d_values, lo=2, hi=50)
-    check_int_list("depths", cfg.depths, lo=2, hi=12)
-    check_int_list("step_depths", cfg.step_depths, lo=2, hi=6)
-    check_int_list("k_max", cfg.k_max, lo=20, hi=5000)
-    if len(cfg.k_max) != len(cfg.d_values):
-        raise ValueError(f"k_max must give one value per entry of d_values ({len(cfg.d_values)}); got {cfg.k_max}")
-    if not cfg.laplace_c > 0:
-        raise ValueError(f"laplace_c must be a real number in (0, inf); got {cfg.laplace_c}")
-    check_int("d_high", cfg.d_high, lo=2, hi=50)
-    check_int("k_max_high", cfg.k_max_high, lo=20, hi=2000)
-    check_int("prec_bits", cfg.prec_bits, lo=64, hi=1024)
-    check_int("ntk_d", cfg.ntk_d, lo=2, hi=100)
-    check_int_list("ntk_depths", cfg.ntk_depths, lo=2, hi=8)
-    check_int_list("ntk_widths", cfg.ntk_widths, lo=8, hi=65536)
-    check_int("ntk_points", cfg.ntk_points, lo=2, hi=500)
-    check_int("ntk_seeds", cfg.ntk_seeds, lo=2, hi=100)
-    check_int("krr_d", cfg.krr_d, lo=2, hi=50)
-    check_int_list("krr_depths", cfg.krr_depths, lo=3, hi=12)
-    check_int_list("krr_P", cfg.krr_P, lo=8, hi=20000)
-    if list(cfg.krr_P) != sorted(set(cfg.krr_P)) or len(cfg.krr_P) < 3:
-        raise ValueError(f"krr_P must be at least 3 increasing sizes; got {cfg.krr_P}")
-    check_int("krr_n_test", cfg.krr_n_test, lo=100, hi=100000)
-    check_int("krr_seeds", cfg.krr_seeds, lo=2, hi=100)
-    return cfg
-
 
 # --------------------------------------------------------------------------- kernels and spectra
 
@@ -351,97 +263,6 @@ def float64_limits(*tables: pd.DataFrame) -> list[Claim]:
     return out
 
 
-# --------------------------------------------------------------------------- finite networks
-
-def empirical_error(*, d: int, L: int, width: int, n_points: int, seed: int) -> dict:
-    """Relative Frobenius distance between the empirical and analytic NTK / NNGP Gram matrices."""
-    X = sphere.sample_sphere(n_points, d, seed=seed)
-    ntk_emp, nngp_emp = nets.empirical_kernels(X, L=L, width=width, seed=seed)
-    u = kernels.gram(X)
-    ntk = kernels.make_kernel("ntk", L=L)(u)
-    rf = kernels.make_kernel("rf", L=L)(u)
-    return {"ntk_rel_err": float(np.linalg.norm(ntk_emp - ntk) / np.linalg.norm(ntk)),
-            "nngp_rel_err": float(np.linalg.norm(nngp_emp - rf) / np.linalg.norm(rf))}
-
-
-def empirical_vs_analytic(cfg: Config) -> pd.DataFrame:
-    return sweep(empirical_error, {"d": [cfg.ntk_d], "L": list(cfg.ntk_depths), "width": list(cfg.ntk_widths),
-                                   "n_points": [cfg.ntk_points]}, seeds=range(cfg.ntk_seeds))
-
-
-def empirical_scatter(cfg: Config, *, L: int, seed: int = 0) -> dict:
-    """Empirical vs analytic NTK entries at the largest width (for the scatter figure)."""
-    X = sphere.sample_sphere(cfg.ntk_points, cfg.ntk_d, seed=seed)
-    ntk_emp, _ = nets.empirical_kernels(X, L=L, width=max(cfg.ntk_widths), seed=seed)
-    u = kernels.gram(X)
-    iu = np.triu_indices(len(X))
-    return {"u": u[iu], "empirical": ntk_emp[iu], "analytic": kernels.make_kernel("ntk", L=L)(u)[iu]}
-
-
-def empirical_claims(table: pd.DataFrame) -> list[Claim]:
-    out = []
-    for L, g in table.groupby("L"):
-        for col, name in (("ntk_rel_err", "NTK"), ("nngp_rel_err", "NNGP")):
-            Y = g.pivot(index="seed", columns="width", values=col)
-            f = fit_power_law_seeds(Y.columns.to_numpy(), Y.to_numpy())
-            out.append(Claim(quantity=f"{name} L={L}: relative error vs width, exponent", measured=f.exponent, ci=f.ci,
-                             theory=-0.5, tol=SCALING_TOL, digits=1, source="fluctuations O(width^-1/2)"))
-    return out
-
-
-# --------------------------------------------------------------------------- kernel ridge regression
-
-def smooth_target(X: np.ndarray) -> np.ndarray:
-    """A fixed target made of spherical harmonics of degrees 1, 2, 3 (both parities). X: (n, d), d >= 2."""
-    t, s = X[:, 0], X[:, 1]
-    return t + 1.5 * t**2 - 0.5 + 0.5 * s * t**2 + 2.5 * s**3 - 1.5 * s
-
-
-def krr_curve(*, kernel: dict, d: int, P_list: list[int], n_test: int, seed: int) -> list[dict]:
-    """Ridgeless KRR test MSE on the sphere for nested training sets (one Cholesky), one seed."""
-    P_max = max(P_list)
-    X = sphere.sample_sphere(P_max + n_test, d, seed=seed)
-    y = smooth_target(X)
-    K = kernels.make_kernel(**kernel)(kernels.gram(X, X[:P_max]))
-    mse = krr.learning_curve(K[:P_max], K[P_max:], y[:P_max], y[P_max:], P_list=P_list, lam=0.0)
-    return [{"P": P, "mse": m} for P, m in zip(P_list, mse)]
-
-
-def krr_kernels(cfg: Config) -> list[dict]:
-    return ([{"name": "ntk", "L": L} for L in cfg.krr_depths] + [{"name": "ntk", "L": 2, "bias": True},
-            {"name": "laplace", "c": cfg.laplace_c}, {"name": "rf", "L": min(cfg.krr_depths)}])
-
-
-def learning_curves(cfg: Config) -> pd.DataFrame:
-    table = sweep(krr_curve, {"kernel": krr_kernels(cfg), "d": [cfg.krr_d], "P_list": [list(cfg.krr_P)],
-                              "n_test": [cfg.krr_n_test]}, seeds=range(cfg.krr_seeds))
-    table["label"] = [kernels.make_kernel(**s).label for s in table["kernel"]]
-    return table
-
-
-def krr_theory_exponent(kernel: dict, d: int) -> float:
-    """-2 a with mu_k ~ k^-(d+2nu-1), i.e. eigenvalue of rank rho ~ rho^-a, a = (d+2nu-1)/(d-1):
-    the ridgeless error decay for a target made of finitely many harmonics (Spigler, Geiger & Wyart 2020;
-    Bordelon, Canatar & Pehlevan 2020)."""
-    asym = kernels.asymptotics(kernels.make_kernel(**kernel), d)
-    return 2.0 * asym.exponent / (d - 1)
-
-
-def krr_fit_window(cfg: Config) -> tuple[int, int]:
-    """The upper four octaves of the sizes (fixed in advance, not tuned)."""
-    return max(cfg.krr_P[0], max(cfg.krr_P) // 16), max(cfg.krr_P)
-
-
-def krr_claims(table: pd.DataFrame, cfg: Config) -> list[Claim]:
-    out = []
-    for label, g in table.groupby("label", sort=False):
-        Y = g.pivot(index="seed", columns="P", values="mse")
-        f = fit_power_law_seeds(Y.columns.to_numpy(), Y.to_numpy(), window=krr_fit_window(cfg))
-        out.append(Claim(quantity=f"KRR d={cfg.krr_d}  {label}: test-error exponent", measured=f.exponent, ci=f.ci,
-                         theory=krr_theory_exponent(g["kernel"].iloc[0], cfg.krr_d), tol=SCALING_TOL,
-                         digits=1, source="-2(d + 2nu - 1)/(d - 1)"))
-    return out
-
 
 # --------------------------------------------------------------------------- figures
 
@@ -591,46 +412,3 @@ def plot_high_dimension(table: pd.DataFrame):
     return fig
 
 
-def plot_empirical(table: pd.DataFrame, scatter: dict, cfg: Config, *, L: int):
-    fig, axes = style.subplots(1, 2, width=10, height_per_row=3.4)
-    ax = axes[0, 0]
-    ax.plot(scatter["u"], scatter["analytic"], ".", ms=2, color="0.6", label="analytic κ_NTK")
-    ax.plot(scatter["u"], scatter["empirical"], "x", ms=3, color=style.color(0),
-            label=f"empirical, width {max(cfg.ntk_widths)}")
-    ax.set_xlabel("u = x·y")
-    ax.set_ylabel(f"NTK, L = {L}")
-    ax.legend()
-    ax = axes[0, 1]
-    for c, (L_, g) in enumerate(table.groupby("L")):
-        for col, ls in (("ntk_rel_err", "-"), ("nngp_rel_err", ":")):
-            m = g.groupby("width")[col].mean()
-            ax.plot(m.index, m.values, ls=ls, marker="o", color=style.color(c),
-                    label=f"{'NTK' if col.startswith('ntk') else 'NNGP'} L={L_}")
-    w = np.array(cfg.ntk_widths, dtype=float)
-    m0 = table.groupby("width")["ntk_rel_err"].mean()
-    style.theory_line(ax, w, m0.iloc[0] * (w / w[0]) ** -0.5, label="∝ width^−1/2")
-    style.loglog(ax, xlabel="width", ylabel="relative Frobenius error (mean over seeds)")
-    ax.set_xticks(w, [str(int(x)) for x in w])
-    ax.minorticks_off()
-    ax.legend(ncol=2)
-    return fig
-
-
-def plot_learning_curves(table: pd.DataFrame, cfg: Config):
-    fig, axes = style.subplots(1, 1, width=7.5, height_per_row=4.0)
-    ax = axes[0, 0]
-    lo, hi = krr_fit_window(cfg)
-    style.shade_window(ax, (lo, hi))
-    for c, (label, g) in enumerate(table.groupby("label", sort=False)):
-        logm = np.log(g["mse"]).groupby(g["P"])
-        P = logm.mean().index.to_numpy()
-        mean, sd = np.exp(logm.mean()), logm.std().fillna(0.0)
-        ax.plot(P, mean, marker="o", color=style.color(c), label=label)
-        ax.fill_between(P, mean * np.exp(-sd), mean * np.exp(sd), color=style.color(c), alpha=0.2, lw=0)
-        beta = krr_theory_exponent(g["kernel"].iloc[0], cfg.krr_d)
-        ref = mean.loc[hi]
-        style.theory_line(ax, P[P >= lo], ref * (P[P >= lo] / hi) ** beta, color=style.color(c), lw=0.8)
-    style.loglog(ax, xlabel="training points P", ylabel="test MSE (geometric mean ± 1 sd over seeds)")
-    ax.set_title(f"Kernel regression on S^{cfg.krr_d - 1}; dashed: P^(−2(d+2ν−1)/(d−1))")
-    ax.legend()
-    return fig

@@ -1,0 +1,17 @@
+"""Deep equals shallow (Bietti & Bach, ICLR 2021): the experiments behind the page.
+
+Every public function is called by the page ``notebooks/deep_equals_shallow.py``; the page defines
+no logic of its own. Modules:
+
+* :mod:`.config`      the page's parameters, profiles and validation
+* :mod:`.spectra`     kernels, spectra (float64 against extended precision), exponents, constants, d = 10
+* :mod:`.networks`    finite networks against the analytic kernels
+* :mod:`.regression`  kernel ridge regression with deep and shallow kernels
+"""
+
+from .config import *  # noqa: F401,F403
+from .config import PAGE, Config, make_config  # noqa: F401
+from .networks import *  # noqa: F401,F403
+from .regression import *  # noqa: F401,F403
+from .spectra import *  # noqa: F401,F403
+from .spectra import _family, _is_zero_parity  # noqa: F401

@@ -44,17 +44,20 @@ def _outputs(nb_path):
 
 
 @pytest.mark.slow
-def test_execute_publish_and_staleness(root):
+def test_default_run_publishes_and_tracks_staleness(root):
     assert pages.is_stale("toy", root)
-    pages.execute("toy", {"n": 4}, root=root)
-    out = pages.output_path("toy", root)
+    out = pages.execute("toy", root=root)
+    assert out == pages.output_path("toy", root)
     nb, _ = _outputs(out)
     meta = nb["metadata"]["companion"]
-    assert meta["parameters"] == {"n": 4}
-    assert meta["input_hash"] == pages.input_hash("toy", {"n": 4}, root)
+    assert meta["parameters"] == {}
+    assert meta["input_hash"] == pages.input_hash("toy", {}, root)
     assert not pages.is_stale("toy", root)
     res = json.loads((root / "book/results/toy.json").read_text())
-    assert res["sections"]["s"][0]["measured"] == 16
+    assert res["sections"]["s"][0]["measured"] == 9
+    # code is folded for readers, except the parameters cell
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert ["hide-input" in c["metadata"]["tags"] for c in code] == [False, True]
 
     # editing the source makes the page stale; touching it (timestamps) does not
     src = root / "notebooks/toy.py"
@@ -65,17 +68,52 @@ def test_execute_publish_and_staleness(root):
 
 
 @pytest.mark.slow
+def test_a_run_with_other_parameters_never_replaces_the_published_page(root):
+    published = pages.execute("toy", root=root)
+    before = published.read_bytes()
+    results_before = (root / "book/results/toy.json").read_bytes()
+    out = pages.execute("toy", {"n": 4}, root=root)
+    assert out.parent == pages.run_dir("toy", {"n": 4}, root) and out.parent.is_relative_to(root / "_build/runs/toy")
+    assert json.loads((out.parent / "toy.json").read_text())["sections"]["s"][0]["measured"] == 16
+    assert json.loads((out.parent / "parameters.json").read_text()) == {"n": 4}
+    assert published.read_bytes() == before
+    assert (root / "book/results/toy.json").read_bytes() == results_before
+    assert not pages.is_stale("toy", root)
+
+
+@pytest.mark.slow
 def test_failed_run_never_clobbers_the_published_page(root):
-    pages.execute("toy", {"n": 2}, root=root)
+    pages.execute("toy", root=root)
     out = pages.output_path("toy", root)
     before = out.read_bytes()
     results_before = (root / "book/results/toy.json").read_bytes()
+    src = root / "notebooks/toy.py"
+    src.write_text(TOY.replace("n = 3", "n = 0"))
     with pytest.raises(Exception, match="n must be an integer >= 1"):
-        pages.execute("toy", {"n": 0}, root=root)
+        pages.execute("toy", root=root)
     assert out.read_bytes() == before
     assert (root / "book/results/toy.json").read_bytes() == results_before
     assert (root / "_build/failed/toy.ipynb").exists()
-    assert not list((root / "book/notebooks").glob(".*staged*"))
+    assert not list((root / "book").rglob(".*staged*"))
+
+
+@pytest.mark.slow
+def test_command_errors_are_one_line(root):
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "companion.pages", "run", *args], cwd=root, text=True,
+                              capture_output=True, env={**pages.os.environ, "COMPANION_ROOT": str(root)})
+
+    for args, message in ((("nope",), "page must be one of toy; got 'nope'"),
+                          (("toy", "-p", "nn", "1"), "unknown parameter(s) nn for page 'toy'; valid parameters: n, profile"),
+                          (("toy", "--stale", "-p", "n", "2"), "drop -p")):
+        proc = run(*args)
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and message in proc.stderr
+    proc = run("toy", "-p", "n", "0")  # the page itself refuses the value: one line naming it
+    assert proc.returncode == 1 and "ValueError: n must be an integer >= 1; got 0" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_unknown_parameter_and_page_are_rejected_before_running(root):

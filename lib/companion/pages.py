@@ -3,16 +3,21 @@
     python -m companion.pages run [PAGE ...] [--stale] [-p NAME VALUE ...] [--jobs N]
     python -m companion.pages status
 
-* ``notebooks/<page>.py`` (Jupytext percent format) is the only source of a page; it is executed
-  into ``book/notebooks/<page>.ipynb`` with its ``parameters`` cell overridden by ``-p``.
+* ``notebooks/<page>.py`` (Jupytext percent format) is the only source of a page. Run with its
+  default parameters it is *published*: executed into ``book/notebooks/<page>.ipynb`` (the page of
+  the book and nbval's golden record), its claims into ``book/results/<page>.json``. Run with any
+  ``-p`` override it goes to ``_build/runs/<page>/<hash of the parameters>/`` (notebook, claims,
+  ``parameters.json``) and never replaces the published page; the path is printed at the end.
+* Every code cell except the ``parameters`` cell is folded for readers (tag ``hide-input``).
 * Each executed page records, in its metadata under ``companion``, a content hash of its inputs:
   the page source, the library source (:func:`companion.cache.library_hash`) and the parameters.
-  ``--stale`` executes only pages whose recorded hash differs from the current one (timestamps are
-  never used: a fresh clone has arbitrary ones); a page keeps the parameters it was run with until
-  it is run again with other ``-p`` values (no ``-p``: the page's defaults).
-* A page executes into a temporary file and replaces the published one only on success; its claims
-  file (``book/results/<page>.json``, see :mod:`companion.claims`) moves in with it. A failed run
-  leaves the published page untouched and keeps the failed notebook in ``_build/failed/``.
+  ``--stale`` re-publishes only pages whose recorded hash differs from the current one (timestamps
+  are never used: a fresh clone has arbitrary ones).
+* A page executes into a temporary file and its files are replaced only on success. A failed run
+  leaves them untouched, keeps the failed notebook in ``_build/failed/``, and prints one line: the
+  error the page raised (e.g. an invalid parameter, named with its valid range).
+* Errors of the command itself (an unknown page or parameter, a malformed value) print one line and
+  exit with status 2 before anything runs.
 * Pages run in parallel, ``--jobs`` at a time (default: 2, or the number of CPUs if fewer).
 """
 
@@ -40,6 +45,7 @@ SRC_DIR = "notebooks"
 OUT_DIR = "book/notebooks"
 RESULTS_DIR = "book/results"
 FAILED_DIR = "_build/failed"
+RUNS_DIR = "_build/runs"
 
 
 def all_pages(root: Path = ROOT) -> list[str]:
@@ -76,8 +82,10 @@ def recorded(page: str, root: Path = ROOT) -> dict | None:
 
 
 def is_stale(page: str, root: Path = ROOT) -> bool:
+    """True if the published page is missing, was run with other than the default parameters, or any
+    input (page source, library source) changed since."""
     rec = recorded(page, root)
-    return rec is None or rec.get("input_hash") != input_hash(page, rec.get("parameters", {}), root)
+    return rec is None or rec.get("parameters") != {} or rec.get("input_hash") != input_hash(page, {}, root)
 
 
 #: Code cells a reader sees: only the parameters cell. Every other code cell gets ``hide-input``
@@ -112,15 +120,43 @@ def check_parameters(page: str, parameters: dict, root: Path = ROOT) -> None:
                          f"valid parameters: {', '.join(known)}")
 
 
-def execute(page: str, parameters: dict | None = None, *, root: Path = ROOT, workers: int | None = None) -> float:
-    """Execute one page; publish it atomically on success. Returns the wall time in seconds."""
+def run_dir(page: str, parameters: dict, root: Path = ROOT) -> Path:
+    """Where a run with non-default ``parameters`` goes: ``_build/runs/<page>/<hash of parameters>/``."""
+    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:12]
+    return root / RUNS_DIR / page / digest
+
+
+def destination(page: str, parameters: dict, root: Path = ROOT) -> tuple[Path, Path]:
+    """(executed notebook, claims file) of a run: the published page only for the default parameters."""
+    if not parameters:
+        return output_path(page, root), root / RESULTS_DIR / f"{page}.json"
+    where = run_dir(page, parameters, root)
+    return where / f"{page}.ipynb", where / f"{page}.json"
+
+
+def _replace_atomically(data: bytes, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staged = dest.with_name(f".{dest.name}.staged")
+    staged.write_bytes(data)
+    os.replace(staged, dest)
+
+
+def execute(page: str, parameters: dict | None = None, *, root: Path = ROOT, workers: int | None = None) -> Path:
+    """Execute one page and return where the executed notebook went.
+
+    With the default parameters (``parameters`` empty) the page is *published*: it replaces
+    ``book/notebooks/<page>.ipynb`` and its claims file ``book/results/<page>.json``. Any other
+    parameters write both to :func:`run_dir` instead, with ``parameters.json``; the published page is
+    never touched. Either way the files are replaced only after the whole page ran; a failed run leaves
+    them untouched and keeps its partial notebook in ``_build/failed/``.
+    """
     import papermill
 
     parameters = dict(parameters or {})
     check_parameters(page, parameters, root)
-    out = output_path(page, root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    results_final = root / RESULTS_DIR / f"{page}.json"
+    out, results_final = destination(page, parameters, root)
+    cwd = output_path(page, root).parent  # pages run where the published page lives (relative paths)
+    cwd.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"{page}-") as tmp:
         tmp = Path(tmp)
@@ -130,7 +166,7 @@ def execute(page: str, parameters: dict | None = None, *, root: Path = ROOT, wor
         try:
             with scoped_environ(**env):
                 papermill.execute_notebook(str(src_nb), str(run_nb), parameters=parameters, kernel_name="python3",
-                                           cwd=str(out.parent), progress_bar=False)
+                                           cwd=str(cwd), progress_bar=False)
         except BaseException:
             failed = root / FAILED_DIR
             failed.mkdir(parents=True, exist_ok=True)
@@ -144,15 +180,14 @@ def execute(page: str, parameters: dict | None = None, *, root: Path = ROOT, wor
             "library_hash": library_hash(),
             "wall_seconds": round(time.perf_counter() - t0, 1),
         }
-        staged = out.with_name(f".{page}.staged.ipynb")
-        staged.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         results_tmp = tmp / "results" / f"{page}.json"
         if results_tmp.exists():
-            results_final.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(results_tmp, results_final.with_name(f".{page}.staged.json"))
-            os.replace(results_final.with_name(f".{page}.staged.json"), results_final)
-        os.replace(staged, out)
-    return time.perf_counter() - t0
+            _replace_atomically(results_tmp.read_bytes(), results_final)
+        if parameters:
+            _replace_atomically((json.dumps(parameters, indent=1, sort_keys=True) + "\n").encode(),
+                                out.with_name("parameters.json"))
+        _replace_atomically((json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode(), out)
+    return out
 
 
 def _parse_params(pairs: list[list[str]]) -> dict:
@@ -160,25 +195,46 @@ def _parse_params(pairs: list[list[str]]) -> dict:
 
 
 def _run_one(page: str, parameters: dict, workers: int) -> tuple[str, float | None, str]:
-    """Execute in a child process so pages run in parallel and one failure cannot take down another."""
+    """Execute in a child process so pages run in parallel and one failure cannot take down another.
+
+    Returns (page, seconds or None on failure, where the notebook went or the one-line error)."""
     cmd = [sys.executable, "-m", "companion.pages", "_exec", page, json.dumps(parameters), str(workers)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
-        return page, None, (proc.stderr or proc.stdout)[-4000:]
-    return page, time.perf_counter() - t0, ""
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        return page, None, lines[-1] if lines else f"exit status {proc.returncode}"
+    return page, time.perf_counter() - t0, proc.stdout.strip().splitlines()[-1]
+
+
+def _exec(page: str, parameters: dict, workers: int) -> int:
+    """One page in this process; on failure, one line on stderr: the error the page raised."""
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        out = execute(page, parameters, workers=workers)
+    except PapermillExecutionError as e:
+        print(f"{e.ename}: {e.evalue}", file=sys.stderr)
+        return 1
+    print(out.relative_to(ROOT) if out.is_relative_to(ROOT) else out)
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit status 2 (argparse's default prints the usage too)
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m companion.pages", description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    ap = _Parser(prog="python -m companion.pages", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="execute pages")
     run.add_argument("pages", nargs="*", help="page names (default: all)")
-    run.add_argument("--stale", action="store_true", help="only pages whose inputs changed")
+    run.add_argument("--stale", action="store_true", help="only published pages whose inputs changed")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                     help="override a parameter (value parsed as YAML)")
+                     help="override a parameter (value parsed as YAML); the run then goes to " + RUNS_DIR)
     run.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    sub.add_parser("status", help="show which pages are stale")
+    sub.add_parser("status", help="show which published pages are stale")
     ex = sub.add_parser("_exec")  # internal: one page in this process
     ex.add_argument("page")
     ex.add_argument("parameters")
@@ -186,40 +242,47 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     if args.cmd == "_exec":
-        execute(args.page, json.loads(args.parameters), workers=args.workers)
-        return 0
+        return _exec(args.page, json.loads(args.parameters), args.workers)
     if args.cmd == "status":
         for page in all_pages():
-            rec = recorded(page)
-            state = "missing" if rec is None else ("stale" if is_stale(page) else "up to date")
-            print(f"{page:32s} {state:11s} parameters={rec.get('parameters') if rec else None}")
+            state = "missing" if recorded(page) is None else ("stale" if is_stale(page) else "up to date")
+            print(f"{page:32s} {state}")
         return 0
 
-    pages = args.pages or all_pages()
-    for page in pages:
-        source_path(page)  # unknown page names fail before anything runs
-    overrides = _parse_params(args.parameter)
+    try:
+        pages = args.pages or all_pages()
+        for page in pages:
+            source_path(page)  # unknown page names fail before anything runs
+        try:
+            overrides = _parse_params(args.parameter)
+        except yaml.YAMLError as e:
+            raise ValueError(f"a -p value is not valid YAML: {' '.join(str(e).split())}") from None
+        if args.stale and overrides:
+            raise ValueError("--stale re-executes published pages, which use the default parameters; drop -p")
+        for page in pages:
+            check_parameters(page, overrides)
+    except ValueError as e:
+        ap.error(str(e))
     jobs = []
     for page in pages:
         if args.stale and not is_stale(page):
             print(f"{page}: up to date")
             continue
-        params = overrides if (overrides or not args.stale) else (recorded(page) or {}).get("parameters", {})
-        check_parameters(page, params)
-        jobs.append((page, params))
+        jobs.append((page, overrides))
     if not jobs:
         return 0
     n_jobs = max(1, min(args.jobs, len(jobs)))
     workers = max(1, (os.cpu_count() or 1) // n_jobs)
     failures = 0
     with cf.ThreadPoolExecutor(n_jobs) as pool:
-        for page, seconds, err in pool.map(lambda j: _run_one(*j, workers), jobs):
+        for page, seconds, info in pool.map(lambda j: _run_one(*j, workers), jobs):
             if seconds is None:
                 failures += 1
-                print(f"{page}: FAILED (published page left untouched; see {FAILED_DIR}/{page}.ipynb)\n{err}",
+                print(f"{page}: FAILED: {info}\n  (nothing replaced; the partial notebook is {FAILED_DIR}/{page}.ipynb)",
                       file=sys.stderr)
             else:
-                print(f"{page}: executed in {seconds:.0f} s")
+                note = "published" if not overrides else "not published: non-default parameters"
+                print(f"{page}: executed in {seconds:.0f} s -> {info} ({note})")
     return 1 if failures else 0
 
 

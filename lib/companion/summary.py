@@ -12,40 +12,35 @@ import json
 import os
 from pathlib import Path
 
-from .claims import Claim
+from .claims import ClaimsTable, load, tally
 
 ROOT = Path(os.environ.get("COMPANION_ROOT", Path.cwd()))
 
 HEADER = """# Summary of results
 
-Every number below was measured by the page it links to, in the parameters that page was last
-executed with, and copied here by `python -m companion.summary` from the page's claims file
-(`book/results/<page>.json`). A claim *agrees* when the prediction lies within the measured 95%
-interval widened by the stated tolerance.
+Every number below was measured by the page it links to, with that page's published (default)
+parameters, and copied here by `python -m companion.summary` from the page's claims file
+(`book/results/<page>.json`); no number is typed by hand.
+
+How to read a verdict: a claim *agrees* when the prediction lies in the measured 95% interval (for a
+deterministic measurement, within the method's stated accuracy); *agrees within tolerance only* when
+only the stated tolerance brings it in; *does not discriminate* when the interval, widened by the
+tolerance, holds the prediction and its rival alike; *disagrees* otherwise; *measured* numbers carry
+no prediction. Each tolerance states its reason, and each prediction its source, in the notes under
+its table.
 """
-
-
-def _cell(s: str) -> str:
-    return s.replace("|", "\\|")
 
 
 def render(root: Path = ROOT) -> str:
     parts = [HEADER]
     for path in sorted((root / "book" / "results").glob("*.json")):
-        data = json.loads(path.read_text())
-        page = data["page"]
+        page, sections = load(path)
+        everything = [c for claims in sections.values() for c in claims]
         parts.append(f"\n## [{page.replace('_', ' ').capitalize()}](notebooks/{page}.ipynb)\n")
-        for section, claims in data["sections"].items():
-            parts.append(f"\n**{section}**\n")
-            rows = [Claim(**{k: (tuple(v) if k == "ci" and v is not None else v)
-                             for k, v in c.items() if k != "verdict"}).row() for c in claims]
-            if not rows:
-                continue
-            cols = list(rows[0])
-            parts.append("| " + " | ".join(cols) + " |")
-            parts.append("|" + "---|" * len(cols))
-            parts += ["| " + " | ".join(_cell(r[c]) for c in cols) + " |" for r in rows]
-            parts.append("")
+        parts.append(f"{tally(everything)}.\n")
+        for section, claims in sections.items():
+            if claims:
+                parts.append("\n" + ClaimsTable(claims, title=section)._repr_html_() + "\n")
     return "\n".join(parts).rstrip() + "\n"
 
 

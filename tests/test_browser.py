@@ -1,7 +1,9 @@
 """The built book opened in a real browser (Debian's headless Chromium).
 
 Fails if a page shows a cell error, if a figure of an executed page is missing from the rendered
-page, or if raw TeX is visible instead of typeset math (e.g. because MathJax did not load offline).
+page, if raw TeX is visible instead of typeset math (e.g. because MathJax did not load offline), or if
+a page reads like a developer's notebook: code shown unfolded (other than the parameters cell), test
+markers, configuration dumps, or claims without their tally.
 Run by ``make test-book`` after building the book into ``$COMPANION_BOOK_HTML``; a screenshot of
 every page is kept next to the build for a human to look at.
 """
@@ -85,6 +87,21 @@ def test_page_renders(page):
             if not src.startswith("data:"):
                 assert (path.parent / src).resolve().is_file(), f"{page}: figure {src} missing"
         assert typeset, f"{page}: no typeset math at all"
+
+        # what a reader sees: code folded (closed) except the parameters cell; no test markers or dumps
+        for cell in main.select("div.cell"):
+            classes = cell.get("class", [])
+            code = cell.select_one("div.cell_input")
+            if code is None or "tag_parameters" in classes:
+                continue
+            folded = code.find_parent("details")
+            assert folded is not None and not folded.has_attr("open"), \
+                f"{page}: a code cell is shown unfolded:\n{code.get_text()[:200]}"
+        assert "NBVAL" not in text, f"{page}: an nbval marker is visible"
+        assert not re.search(r"\bConfig\(profile=", text), f"{page}: a configuration dump is visible"
+        blocks = main.select("div.claims-block")
+        assert blocks and all(re.search(r"\d+ claims?: \d+", b.get_text()) for b in blocks), \
+            f"{page}: claims tables without their tally"
 
     shots = HTML.parent / "screenshots"
     shots.mkdir(exist_ok=True)

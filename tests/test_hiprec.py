@@ -16,6 +16,9 @@ HP_EXACT_RTOL = 1e-25
 # (k+1)^2 2^-160 sum|w|: ~1e-41 at k = 1000 over mu_1000 ~ 1e-9 (NTK, d = 3), and ~1e-44 at k = 150
 # over mu_150 ~ 1e-21 (d = 10); 1e-20 still certifies 14 digits beyond float64.
 HP_REL_ERR_MAX = 1e-20
+# The plain Gauss-Legendre rule in theta for (1 - u)^nu with 2 nu not an integer: error ~ n^{-2(2nu+d-1)}
+# of mu_0 at n ~ 500-1000 nodes, i.e. > 1e-12 relative somewhere for the cases tested (measured 1e-9..1e-6).
+PLAIN_RULE_ERR_MIN = 1e-12
 # float64 against hp for the NTK at d = 3, k <= 1000: the float64 floor is ~5e-16 absolute (correctly
 # rounded nodes and weights), mu_1000 ~ 1e-9, so ~1e-6 relative at worst; 1e-5 leaves a factor 10.
 F64_VS_HP_RTOL = 1e-5
@@ -61,12 +64,40 @@ def test_hp_converged_and_error_estimate_is_honest():
 
 
 def test_hp_non_analytic_kernel_error_is_bounded():
-    """Step kernel L = 3 (theta^{1/2} branch point): algebraic convergence, rel_err still bounds it."""
+    """Step kernel L = 3 (theta^{1/2} branch point) with the plain rule in theta: algebraic convergence,
+    rel_err still bounds it."""
     kernel, d, K = make_kernel("step", L=3), 3, 100
-    mu, rel = funk_hecke_hp(kernel, d, K, prec_bits=64)
-    ref, _ = funk_hecke_hp(kernel, d, K, prec_bits=64, n_nodes=3000)   # error ~ n^-5: 1e-5 of mu's
+    mu, rel = funk_hecke_hp(kernel, d, K, prec_bits=64, grading=1)
+    ref, _ = funk_hecke_hp(kernel, d, K, prec_bits=64, n_nodes=3000, grading=1)   # error ~ n^-5
     assert np.all(np.abs(mu / ref - 1) <= rel)
     assert np.max(rel) > 1e3 * 2.0**-64            # honest: far above 64-bit roundoff
+
+
+@pytest.mark.parametrize("nu,d,K", [(0.25, 3, 600), (0.125, 3, 300), (0.125, 5, 200)])
+def test_hp_graded_rule_matches_exact_power_eigenvalues(nu, d, K):
+    """(1 - u)^{1/4}, (1 - u)^{1/8}: analytic in theta^{1/2}, theta^{1/4}. The graded rule (default) is exact
+    to HP_EXACT_RTOL and its error estimate says so; the plain rule in theta is off by ~1e-8 and its
+    estimate says that too."""
+    kernel = make_kernel("power", nu=nu)
+    exact = _exact_power_arb(nu, d, K)
+    mu, rel = funk_hecke_hp(kernel, d, K)
+    np.testing.assert_allclose(mu, exact, rtol=HP_EXACT_RTOL)
+    assert np.max(rel) < HP_REL_ERR_MAX
+    plain, rel_plain = funk_hecke_hp(kernel, d, K, grading=1)
+    true_plain = np.abs(plain / exact - 1)
+    assert np.max(true_plain) > PLAIN_RULE_ERR_MIN and np.all(true_plain <= rel_plain)
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_hp_step_kernels_converged(L):
+    """Step kernels at L = 3, 4 (the page's): the graded rule's estimate is ~1e-34, not the ~1e-7 of the
+    plain rule, and 30% more nodes change nothing."""
+    kernel, d, K = make_kernel("step", L=L), 3, 400
+    mu, rel = funk_hecke_hp(kernel, d, K)
+    n, _ = hp_n_nodes(K, d, 160, kernel.angle_root)
+    ref, _ = funk_hecke_hp(kernel, d, K, n_nodes=int(1.3 * n) // 2 * 2)
+    np.testing.assert_allclose(mu, ref, rtol=HP_EXACT_RTOL)
+    assert np.max(rel) < HP_REL_ERR_MAX
 
 
 def test_float64_agrees_with_hp_where_trusted():

@@ -18,6 +18,7 @@ from companion.kernels import (
     one_minus_kappa1_theta,
     pi_product,
     power_constant,
+    step_minus_one_coefficient,
 )
 from companion.sphere import funk_hecke, sample_sphere
 
@@ -56,6 +57,9 @@ PARITY_RTOL = 1e-3
 # "Much closer": the Gamma-ratio form's worst error on [500, 1000] must be this many times smaller
 # than the power law's (measured: ~100 times).
 GAMMA_VS_POWER_GAIN = 10
+# c' read off kappa(-1 + t) at t = 1e-8 by eliminating the t term: truncation O(t) relative = 1e-8, float64
+# roundoff eps/sqrt(t) ~ 2e-12 relative; 1e-6 leaves a wide margin.
+STEP_EXPANSION_RTOL = 1e-6
 # mu_k that vanish exactly (step L = 2, even k >= 2): float64 floor ~5e-16 (tests/test_hiprec.py).
 ZERO_ATOL = 1e-15
 
@@ -190,6 +194,28 @@ def test_endpoint_data_by_expansion():
                 A = np.stack([t3, t3**1.5, t3**2], axis=1)
                 _, c_est, _ = np.linalg.solve(A, f - f0)
                 assert c_est == pytest.approx(c, abs=EXPANSION_ATOL)
+
+
+def test_angle_root():
+    """kappa(cos theta) analytic in theta^{1/M}: arc-cosine kernels M = 1, step L: 2^{L-2}, (1-u)^nu: denominator of 2 nu."""
+    assert make_kernel("ntk", L=5).angle_root == 1 and make_kernel("laplace", c=2.0).angle_root == 1
+    assert [make_kernel("step", L=L).angle_root for L in (2, 3, 4, 6)] == [1, 2, 4, 16]
+    assert make_kernel("power", nu=0.25).angle_root == 2 and make_kernel("power", nu=0.3).angle_root == 5
+    assert make_kernel("power", nu=1.5).angle_root == 1 and make_kernel("power", nu=0.2718281828).angle_root is None
+    assert not make_kernel("step", L=3).analytic_in_theta and make_kernel("step", L=2).analytic_in_theta
+
+
+@pytest.mark.parametrize("L", [2, 3, 4, 5])
+def test_step_minus_one_coefficient_by_expansion(L):
+    """kappa0 composed L - 1 times at u = -1 + t: x_L + c' t^{1/2} + b t + O(t^{3/2}), read off at small t."""
+    k = make_kernel("step", L=L)
+    t = np.array([1e-8, 4e-8])
+    f = k.of_theta(np.pi - 2 * np.arcsin(np.sqrt(t / 2))) - k.of_theta(np.pi)
+    s = np.sqrt(t)
+    c_est, _ = np.linalg.solve(np.stack([s, s**2], axis=1), f)
+    assert c_est == pytest.approx(step_minus_one_coefficient(L), rel=STEP_EXPANSION_RTOL)
+    if L >= 3:
+        assert asymptotics(k, 3).minus1_term == (0.5, step_minus_one_coefficient(L))
 
 
 @pytest.mark.parametrize("L", [3, 4, 5])

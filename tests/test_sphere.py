@@ -9,6 +9,7 @@ from scipy.special import comb, eval_gegenbauer, eval_legendre, roots_jacobi
 from companion.kernels import asymptotics, exact_eigs_power, make_kernel
 from companion.sphere import (
     default_n_nodes,
+    graded_n_nodes,
     funk_hecke,
     funk_hecke_constant,
     gegenbauer,
@@ -43,6 +44,9 @@ CALLABLE_RTOL = 1e-9
 # Algebraic convergence for (1 - u)^{1/4}: measured log2 error ratios 4.98, 4.98 for n = 100, 200, 400
 # against the predicted 2(2 nu + d - 1) = 5.
 RATE_ATOL = 0.1
+# Graded rule against the exact eigenvalues of (1 - u)^nu: the float64 floor (~3e-15 measured at d = 10,
+# where exact_eigs_power's own exp(gammaln - gammaln) carries ~1e-15), with a factor 3.
+GRADED_ATOL = 1e-14
 # Addition formula: the Theorem-1 tail is summed to k = 2e6, leaving out ~K/2e6 = 1e-3 of it at
 # K = 2000 (nu = 1/2); its O(k^-2) corrections are < 1e-4 (tests/test_kernels.py).
 TAIL_RTOL = 0.005
@@ -123,13 +127,35 @@ def test_funk_hecke_plain_callable():
 
 def test_funk_hecke_non_analytic_power_converges_algebraically():
     """(1 - u)^{1/4} has a theta^{1/2} branch point at theta = 0: the integrand ~ theta^{2nu + d - 2},
-    so the Gauss-Legendre error falls as n^{-2(2nu + d - 1)} = n^{-5} at d = 3 (scaling check)."""
+    so the plain Gauss-Legendre error falls as n^{-2(2nu + d - 1)} = n^{-5} at d = 3 (scaling check)."""
     kernel = make_kernel("power", nu=0.25)
-    assert not kernel.analytic_in_theta
+    assert not kernel.analytic_in_theta and kernel.angle_root == 2
     exact = exact_eigs_power(0.25, 3, np.arange(51))
-    errs = [np.max(np.abs(funk_hecke(kernel, 3, 50, n_nodes=n) - exact)) for n in (100, 200, 400)]
+    errs = [np.max(np.abs(funk_hecke(kernel, 3, 50, n_nodes=n, grading=1) - exact)) for n in (100, 200, 400)]
     rates = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
     np.testing.assert_allclose(rates, 5.0, atol=RATE_ATOL)
+
+
+@pytest.mark.parametrize("nu,M", [(0.25, 2), (0.125, 4), (1 / 32, 16), (0.3, 5)])
+@pytest.mark.parametrize("d,K", [(3, 1000), (10, 300)])
+def test_graded_rule_exact_power_eigenvalues(nu, M, d, K):
+    """(1 - u)^nu with 2 nu = p/M is analytic in theta^{1/M}: the graded rule (default for such kernels)
+    reaches the float64 floor (the gain over the plain rule shows in extended precision,
+    tests/test_hiprec.py)."""
+    kernel = make_kernel("power", nu=nu)
+    assert kernel.angle_root == M
+    exact = exact_eigs_power(nu, d, np.arange(K + 1))
+    np.testing.assert_allclose(funk_hecke(kernel, d, K), exact, rtol=0, atol=GRADED_ATOL)
+
+
+@pytest.mark.parametrize("L", [3, 4, 6])
+def test_step_kernel_graded_rule_converged(L):
+    """Step kernels (analytic in theta^{2^-(L-2)}): the default rule equals one with twice the nodes."""
+    kernel = make_kernel("step", L=L)
+    d, K = 3, 400
+    mu = funk_hecke(kernel, d, K)
+    ref = funk_hecke(kernel, d, K, n_nodes=2 * graded_n_nodes(K, d, kernel.angle_root))
+    np.testing.assert_allclose(mu, ref, rtol=0, atol=CONVERGED_ATOL)
 
 
 @pytest.mark.parametrize("name,params", [("ntk", {"L": 4}), ("ntk", {"L": 8}), ("rf", {"L": 8}),

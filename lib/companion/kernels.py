@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 from scipy.special import gammaln, gammasgn
@@ -136,16 +137,32 @@ class DotProductKernel:
         return f"{base}{' +bias' if self.bias else ''} L={self.L}"
 
     @property
+    def angle_root(self) -> int | None:
+        """The smallest M such that kappa(cos theta) is an analytic function of theta^{1/M} on [0, pi].
+
+        1 for the arc-cosine kernels, their compositions, Laplace and Gaussian (analytic in theta);
+        2^{L-2} for step kernels with L >= 3 (kappa0 composed L - 1 times: each extra kappa0 takes a square
+        root at theta = 0, 1 - kappa0(1 - s) = (sqrt2/pi) s^{1/2} (1 + s/12 + ...)); q for (1 - u)^nu =
+        (2 sin^2(theta/2))^nu with 2 nu = p/q in lowest terms (q <= 64); None if there is no such M.
+        The branch point sits at theta = 0 only (at theta = pi these kernels are analytic in theta), and
+        the substitution theta = (pi/2) x^M makes the integrand analytic in x
+        (:func:`companion.sphere.funk_hecke` then converges exponentially again).
+        """
+        if self.name == "step":
+            return 1 if self.L <= 2 else 2 ** (self.L - 2)
+        if self.name == "power":
+            q = Fraction(2 * self.nu).limit_denominator(64)
+            return q.denominator if abs(float(q) - 2 * self.nu) < 1e-12 else None
+        return 1
+
+    @property
     def analytic_in_theta(self) -> bool:
         """Whether kappa(cos theta) is analytic on [0, pi] (then Gauss-Legendre in theta converges
         exponentially). False for step kernels with L >= 3 (kappa0 composed is a series in
         theta^{2^{-(L-2)}}) and for (1 - u)^nu with 2 nu not an integer: their branch point at theta = 0
-        makes the quadrature converge only algebraically, error ~ n_nodes^{-2(2 nu + d - 1)}."""
-        if self.name == "step":
-            return self.L <= 2
-        if self.name == "power":
-            return float(2 * self.nu).is_integer()
-        return True
+        makes a plain Gauss-Legendre rule in theta converge only algebraically, error
+        ~ n_nodes^{-2(2 nu + d - 1)}; see :attr:`angle_root` for the substitution that restores it."""
+        return self.angle_root == 1
 
     @property
     def value_at_one(self) -> float:
@@ -322,6 +339,10 @@ class Asymptotics:
     Attributes
     ----------
     d, nu, c1, c_minus1 : as above.  C : C(d, nu) (:func:`power_constant`).
+    minus1_term : (nu', c') of a term c' t^{nu'} at u = -1 whose power nu' > nu is not an integer, or None.
+        Step kernels with L >= 3 have nu = 2^{-(L-1)} at u = 1 but t^{1/2} at u = -1
+        (:func:`step_minus_one_coefficient`): c_minus1 = 0 at order nu, and the t^{1/2} term makes the
+        parities differ at relative order k^{-2(nu' - nu)} = k^{-(1 - 2 nu)}.
     """
 
     d: int
@@ -329,6 +350,7 @@ class Asymptotics:
     c1: float
     c_minus1: float
     C: float
+    minus1_term: tuple[float, float] | None = None
 
     @property
     def exponent(self) -> float:
@@ -336,7 +358,7 @@ class Asymptotics:
         return -(self.d + 2 * self.nu - 1)
 
     def coefficient(self, k) -> np.ndarray:
-        """(c1 + (-1)^k c_minus1) C(d, nu) for integer ``k`` (any shape)."""
+        """(c1 + (-1)^k c_minus1) C(d, nu) for integer ``k`` (any shape): the leading-order coefficient."""
         sign = np.where(np.asarray(k) % 2 == 0, 1.0, -1.0)
         return (self.c1 + sign * self.c_minus1) * self.C
 
@@ -346,13 +368,42 @@ class Asymptotics:
         return self.coefficient(k) * k.astype(np.float64) ** self.exponent
 
     def gamma_ratio(self, k) -> np.ndarray:
-        """Pre-asymptotic form (c1 +- c_minus1) times the exact eigenvalues of (1 - u)^nu.
+        """Pre-asymptotic form: each endpoint term times the exact eigenvalues of its power.
 
-        Equals (c1 +- c_minus1) C(d, nu) Gamma(k - nu)/Gamma(k + nu + d - 1); much closer than the power
-        law at moderate k and high d (relative corrections O(k^{-2}) instead of O(1/k)).
+        (c1 +- c_minus1) C(d, nu) Gamma(k - nu)/Gamma(k + nu + d - 1), i.e. (c1 +- c_minus1) times the
+        eigenvalues of (1 - u)^nu (:func:`exact_eigs_power`); plus, where ``minus1_term`` = (nu', c'),
+        (-1)^k c' times the eigenvalues of (1 - u)^{nu'} (those of (1 + u)^{nu'} carry the sign (-1)^k).
+        Much closer than the power law at moderate k and high d: the leading terms are exact, what is
+        left are the next non-integer powers at either end (relative O(k^{-2}) for NTK, RF and Laplace).
         """
         k = np.asarray(k)
-        return (self.c1 + np.where(k % 2 == 0, 1.0, -1.0) * self.c_minus1) * exact_eigs_power(self.nu, self.d, k)
+        sign = np.where(k % 2 == 0, 1.0, -1.0)
+        out = (self.c1 + sign * self.c_minus1) * exact_eigs_power(self.nu, self.d, k)
+        if self.minus1_term is not None:
+            nu2, c2 = self.minus1_term
+            out = out + sign * c2 * exact_eigs_power(nu2, self.d, k)
+        return out
+
+    def per_parity_constant(self, k) -> np.ndarray:
+        """gamma_ratio(k) / eigenvalues of (1 - u)^nu at k: the constant c1 +- c_minus1 that mu_k / (exact
+        eigenvalue of (1 - u)^nu) estimates, with the k-dependent parity term of ``minus1_term``."""
+        return self.gamma_ratio(k) / exact_eigs_power(self.nu, self.d, np.asarray(k))
+
+
+def step_minus_one_coefficient(L: int) -> float:
+    """c' of kappa0^{o(L-1)}(-1 + t) = x_L + c' t^{1/2} + O(t): the step kernel's leading term at u = -1.
+
+    kappa0(-1 + t) = (sqrt2/pi) t^{1/2} + O(t^{3/2}); every further kappa0 is analytic at the point it
+    is applied to, x_l = kappa0^{o(l-1)}(-1) in [0, 1) (x_2 = 0, x_3 = 1/2, x_4 = 2/3, ...), so by the
+    chain rule c' = (sqrt2/pi) prod_{l=2}^{L-1} kappa0'(x_l), kappa0'(x) = 1/(pi sqrt(1 - x^2)).
+    L = 2: sqrt2/pi; L = 3: sqrt2/pi^2; L = 4: 2 sqrt2/(sqrt3 pi^3).
+    """
+    L = check_int("L", L, lo=2)
+    x, c = 0.0, _A
+    for _ in range(L - 2):
+        c /= math.pi * math.sqrt(1.0 - x * x)
+        x = float(kappa0(x))
+    return c
 
 
 def endpoint_data(kernel: DotProductKernel) -> tuple[float, float, float]:
@@ -365,7 +416,8 @@ def endpoint_data(kernel: DotProductKernel) -> tuple[float, float, float]:
     * RF, L >= 2: nu = 3/2, c1 = (L-1) 2sqrt2/(3pi), c_minus1 = (2sqrt2/(3pi)) Pi_L.
     * step, L >= 2: nu = 2^{-(L-1)}, c1 = -(sqrt2/pi)^{2 - 2^{-(L-2)}} (kappa0 composed: s -> (sqrt2/pi) s^{1/2});
       at -1 the leading power is t^{1/2}: c_minus1 = sqrt2/pi for L = 2, and 0 at order nu for L >= 3
-      (the t^{1/2} term there gives a parity correction smaller by k^{-(1 - 2 nu)}).
+      (the t^{1/2} term there, :func:`step_minus_one_coefficient`, gives a parity correction smaller by
+      k^{-(1 - 2 nu)}; :func:`asymptotics` carries it as ``minus1_term``).
     * Laplace: exp(-c sqrt2 t^{1/2}) = 1 - c sqrt2 t^{1/2} + c^2 t - ..., nu = 1/2, c1 = -c sqrt2;
       at -1, sqrt(2 - t) is analytic: c_minus1 = 0.
 
@@ -396,4 +448,5 @@ def asymptotics(kernel: DotProductKernel, d: int) -> Asymptotics:
     """Theorem-1 prediction for ``kernel`` on S^{d-1}: see :class:`Asymptotics`, :func:`endpoint_data`."""
     d = check_int("d", d, lo=2)
     nu, c1, cm1 = endpoint_data(kernel)
-    return Asymptotics(d=d, nu=nu, c1=c1, c_minus1=cm1, C=power_constant(nu, d))
+    term = (0.5, step_minus_one_coefficient(kernel.L)) if kernel.name == "step" and kernel.L >= 3 else None
+    return Asymptotics(d=d, nu=nu, c1=c1, c_minus1=cm1, C=power_constant(nu, d), minus1_term=term)

@@ -57,3 +57,27 @@ def test_smooth_target_has_degrees_one_to_three_only():
     P = gegenbauer(6, 3, X @ np.array([0.6, 0.8, 0.0]))
     proj = (P * f).mean(axis=1)
     assert np.all(np.abs(proj[4:]) < 0.02) and np.abs(proj[1:4]).max() > 0.1
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"d_values": [3, 3], "k_max": [100, 100]}, r"d_values must hold distinct integers in \[2, 50\]"),
+        ({"depths": [2, 3, 3]}, r"depths must hold distinct integers"),
+        ({"step_depths": [7]}, r"step_depths\[0\] must be an integer in \[2, 6\]"),
+        ({"k_max": [40, 400]}, r"k_max\[0\] must be an integer in \[100, 5000\]"),
+        ({"d_values": [50], "k_max": [200]}, r"k_max must be at least 5 d for each d .* need >= 250"),
+        ({"k_max_high": 20}, r"k_max_high must be an integer in \[40, 2000\]"),
+        ({"laplace_c": 100.0}, r"laplace_c must be in \(0, min\(k_max\)/10\] = \(0, 40\]"),
+        ({"prec_bits": 96}, r"prec_bits must be at least 130 .* k_max = 300 at d = 10"),
+    ],
+)
+def test_spectra_parameters_that_would_break_later_fail_at_validation(overrides, message):
+    """Combinations that pass the ranges but break a fit, a claim's accuracy estimate or the precision."""
+    with pytest.raises(ValueError, match=message):
+        des.make_config("book", **overrides)
+
+
+def test_spectra_smallest_valid_parameters_are_accepted():
+    cfg = des.make_config("smoke", d_values=[3, 20], k_max=[100, 100], k_max_high=40, laplace_c=10.0)
+    assert cfg.k_max == (100, 100) and cfg.prec_bits == 160

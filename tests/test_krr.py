@@ -57,3 +57,20 @@ def test_invalid_inputs_name_the_parameter():
         krr.krr_coef(K, y[:3], lam=0.1)
     with pytest.raises(np.linalg.LinAlgError, match="lam"):
         krr.krr_coef(np.ones((5, 5)), y, lam=0.0)
+
+
+def test_nested_predictions_equal_separate_fits_with_several_targets():
+    K, Kt, y, _ = _problem(P=70)
+    Y = np.stack([y, y**2, -y], axis=1)
+    P_list = [5, 33, 70]
+    pred = krr.nested_predictions(K, Kt, Y, P_list=P_list, lam=0.02)
+    assert pred.shape == (3, Kt.shape[0], 3)
+    for i, P in enumerate(P_list):
+        direct = krr.krr_predict(Kt[:, :P], krr.krr_coef(K[:P, :P], Y[:P], lam=0.02))
+        np.testing.assert_allclose(pred[i], direct, rtol=RTOL_ORACLE, atol=1e-12)
+
+
+def test_nested_predictions_name_the_ridge_when_not_positive_definite():
+    K = np.ones((4, 4))                     # rank one: not positive definite without a ridge
+    with pytest.raises(np.linalg.LinAlgError, match=r"lam = 0"):
+        krr.nested_predictions(K, K, np.arange(4.0), P_list=[4], lam=0.0)

@@ -136,3 +136,90 @@ def test_invalid_parameters_name_the_parameter(kwargs, param):
 def test_inputs_must_be_on_the_sphere():
     with pytest.raises(ValueError, match=r"\bX\b"):
         empirical_kernels(2 * sample_sphere(4, 3, seed=0), L=2, width=8, seed=0)
+
+
+# ----------------------------------------------------------------------------- two layers in closed form
+
+def _torch_weights(d, width, seed, bias):
+    net = ReLUNet(d=d, L=2, width=width, bias=bias, generator=torch.Generator().manual_seed(seed))
+    return net.W1.detach().numpy(), net.W2.detach().numpy()[0]
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_two_layer_closed_form_equals_torch_jacobian(bias):
+    """Same weights, two computations of J J^T: identical up to float64 roundoff."""
+    X = sample_sphere(15, 4, seed=3)
+    ntk_t, nngp_t = empirical_kernels(X, L=2, width=200, seed=6, bias=bias)
+    W, a = _torch_weights(4, 200, 6, bias)
+    ntk, nngp = nets.two_layer_kernels(X, W, a, widths=[200], bias=bias, chunk=64)
+    np.testing.assert_allclose(ntk[0], ntk_t, rtol=0, atol=SAME_SUM_TOL)
+    np.testing.assert_allclose(nngp[0], nngp_t, rtol=0, atol=SAME_SUM_TOL)
+
+
+def test_two_layer_nested_widths_are_prefixes_and_chunking_is_invisible():
+    X = sample_sphere(10, 3, seed=0)
+    W, a = nets.sample_two_layer(3, 300, seed=1)
+    ntk, nngp = nets.two_layer_kernels(X, W, a, widths=[7, 100, 300], chunk=32)
+    for i, m in enumerate([7, 100, 300]):
+        ntk_m, nngp_m = nets.two_layer_kernels(X, W[:m], a[:m], widths=[m], chunk=1000)
+        np.testing.assert_allclose(ntk[i], ntk_m[0], rtol=0, atol=SAME_SUM_TOL)
+        np.testing.assert_allclose(nngp[i], nngp_m[0], rtol=0, atol=SAME_SUM_TOL)
+
+
+@pytest.mark.parametrize("which,bias", [("nngp", False), ("ntk", False), ("ntk", True)])
+def test_two_layer_variance_matches_monte_carlo(which, bias):
+    """Per-unit variance against 400 000 sampled units, at u = 1 (5, 12, 29) and at interior u."""
+    rng = np.random.default_rng(0)
+    N = 400_000
+    z = rng.standard_normal((N, 2))
+    v = rng.standard_normal(N)
+    for u in (1.0, 0.6, -0.3, -1.0):
+        z2 = u * z[:, 0] + math.sqrt(1 - u * u) * z[:, 1]
+        r1, r2 = np.maximum(z[:, 0], 0), np.maximum(z2, 0)
+        term = 2 * r1 * r2
+        if which == "ntk":
+            term = term + 2 * v**2 * (u + bias) * (z[:, 0] > 0) * (z2 > 0)
+        pred = float(nets.two_layer_variance(u, which=which, bias=bias))
+        dev = term - term.mean()
+        se = np.sqrt(np.var(dev**2) / N)            # standard error of the sample variance
+        assert abs(np.var(term) - pred) < 5 * se + 1e-12, (u, np.var(term), pred)
+    if which == "nngp":
+        assert nets.two_layer_variance(1.0, which="nngp") == pytest.approx(5.0)
+    else:
+        assert nets.two_layer_variance(1.0, which="ntk", bias=bias) == pytest.approx(29.0 if bias else 12.0)
+
+
+def test_two_layer_mean_square_error_is_variance_over_width():
+    """E ||K_m - kappa||_F^2 = sum Var / m (exact at every width): 400 networks of width 50."""
+    X = sample_sphere(6, 3, seed=2)
+    u = gram(X)
+    K = make_kernel("ntk", L=2)(u)
+    sq = []
+    for s in range(400):
+        W, a = nets.sample_two_layer(3, 50, seed=s)
+        ntk, _ = nets.two_layer_kernels(X, W, a, widths=[50])
+        sq.append(50 * np.sum((ntk[0] - K) ** 2))
+    sq = np.array(sq)
+    pred = nets.two_layer_variance(u, which="ntk").sum()
+    assert abs(sq.mean() - pred) < 4 * sq.std(ddof=1) / np.sqrt(sq.size), (sq.mean(), pred)
+
+
+@pytest.mark.parametrize("kwargs,param", [
+    (dict(widths=[5, 5]), "widths"),
+    (dict(widths=[0]), "widths"),
+    (dict(widths=[2000]), "widths"),
+    (dict(widths=[5], chunk=0), "chunk"),
+    (dict(widths=[5], bias=1), "bias"),
+])
+def test_two_layer_invalid_parameters(kwargs, param):
+    W, a = nets.sample_two_layer(3, 100, seed=0)
+    with pytest.raises(ValueError, match=rf"\b{param}\b"):
+        nets.two_layer_kernels(sample_sphere(4, 3, seed=0), W, a, **kwargs)
+
+
+def test_two_layer_shapes_are_checked():
+    W, a = nets.sample_two_layer(4, 10, seed=0)
+    with pytest.raises(ValueError, match=r"\bW\b"):
+        nets.two_layer_kernels(sample_sphere(4, 3, seed=0), W, a, widths=[5])
+    with pytest.raises(ValueError, match=r"\bwhich\b"):
+        nets.two_layer_variance(0.5, which="rf")

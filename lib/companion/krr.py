@@ -80,12 +80,49 @@ def krr_test_mse(K: np.ndarray, K_test: np.ndarray, y: np.ndarray, y_test: np.nd
     return float(np.mean((pred - y_test) ** 2))
 
 
-def learning_curve(K: np.ndarray, K_test: np.ndarray, y: np.ndarray, y_test: np.ndarray, *,
-                   P_list, lam: float) -> np.ndarray:
-    """Test MSE of KRR trained on the first P points, for every P in ``P_list``, from ONE Cholesky.
+def nested_predictions(K: np.ndarray, K_eval: np.ndarray, y: np.ndarray, *, P_list, lam: float) -> np.ndarray:
+    """Predictions of KRR trained on the first P points, for every P in ``P_list``, from ONE Cholesky.
 
     The Cholesky factor of the leading (P, P) block of ``K + lam I`` is the leading block of the
     full factor, so nested training sets cost one O(P_max^3) factorisation plus O(P^2) solves.
+
+    Parameters
+    ----------
+    K : (P_max, P_max) Gram of the training pool; K_eval : (n_eval, P_max); y : (P_max,) or (P_max, m);
+    P_list : increasing training-set sizes <= P_max; lam : ridge >= 0.
+
+    Returns
+    -------
+    pred : (len(P_list), n_eval) or (len(P_list), n_eval, m).
+
+    Raises
+    ------
+    ``numpy.linalg.LinAlgError`` (naming ``lam``) if ``K + lam I`` is not numerically positive definite.
+    """
+    P_max = K.shape[0]
+    P_list = check_int_list("P_list", P_list, lo=1, hi=P_max)
+    lam = check_float("lam", lam, lo=0.0)
+    y = np.asarray(y, dtype=np.float64)
+    A = np.array(K, dtype=np.float64, order="F")
+    A.flat[:: P_max + 1] += lam
+    try:
+        U = scipy.linalg.cholesky(A, lower=False, overwrite_a=True, check_finite=False)
+    except np.linalg.LinAlgError as err:
+        raise np.linalg.LinAlgError(
+            f"K + lam*I is not numerically positive definite (lam = {lam:g}); use a larger ridge lam"
+        ) from err
+    out = np.empty((len(P_list), K_eval.shape[0]) + y.shape[1:])
+    for i, P in enumerate(P_list):
+        Up = U[:P, :P]
+        z = scipy.linalg.solve_triangular(Up, y[:P], trans="T", check_finite=False)
+        out[i] = K_eval[:, :P] @ scipy.linalg.solve_triangular(Up, z, check_finite=False)
+    return out
+
+
+def learning_curve(K: np.ndarray, K_test: np.ndarray, y: np.ndarray, y_test: np.ndarray, *,
+                   P_list, lam: float) -> np.ndarray:
+    """Test MSE of KRR trained on the first P points, for every P in ``P_list``, from ONE Cholesky
+    (:func:`nested_predictions`).
 
     Parameters
     ----------
@@ -96,21 +133,5 @@ def learning_curve(K: np.ndarray, K_test: np.ndarray, y: np.ndarray, y_test: np.
     -------
     mse : (len(P_list),) test mean-squared errors.
     """
-    P_max = K.shape[0]
-    P_list = check_int_list("P_list", P_list, lo=1, hi=P_max)
-    lam = check_float("lam", lam, lo=0.0)
-    A = np.array(K, dtype=np.float64, order="F")
-    A.flat[:: P_max + 1] += lam
-    try:
-        U = scipy.linalg.cholesky(A, lower=False, overwrite_a=True, check_finite=False)
-    except np.linalg.LinAlgError as err:
-        raise np.linalg.LinAlgError(
-            f"K + lam*I is not numerically positive definite (lam = {lam:g}); use a ridge lam > 0"
-        ) from err
-    out = np.empty(len(P_list))
-    for i, P in enumerate(P_list):
-        Up = U[:P, :P]
-        z = scipy.linalg.solve_triangular(Up, y[:P], trans="T", check_finite=False)
-        a = scipy.linalg.solve_triangular(Up, z, check_finite=False)
-        out[i] = np.mean((K_test[:, :P] @ a - y_test) ** 2)
-    return out
+    pred = nested_predictions(K, K_test, y, P_list=P_list, lam=lam)
+    return np.mean((pred - np.asarray(y_test)) ** 2, axis=1)

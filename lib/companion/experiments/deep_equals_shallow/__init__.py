@@ -7,11 +7,13 @@ no logic of its own. Modules:
 * :mod:`.spectra`     kernels, spectra (float64 against extended precision), exponents, constants, d = 10
 * :mod:`.networks`    finite networks against the analytic kernels
 * :mod:`.regression`  kernel ridge regression with deep and shallow kernels
+* :mod:`.paper`       the paper's own experiments: a bump on S^3, MNIST digits
 """
 
 from .config import *  # noqa: F401,F403
 from .config import PAGE, Config, make_config  # noqa: F401
 from .networks import *  # noqa: F401,F403
+from .paper import *  # noqa: F401,F403
 from .regression import *  # noqa: F401,F403
 from .spectra import *  # noqa: F401,F403
 from .spectra import _family, _is_zero_parity  # noqa: F401

@@ -13,12 +13,16 @@ from sklearn.kernel_ridge import KernelRidge
 
 from companion.krr import krr_coef
 from companion.laplace import (
+    PCG_RTOL,
     InterfaceData,
     laplace_gram,
     learning_curve_dense,
+    learning_curve_interface,
     learning_point_1d,
     learning_point_dense,
     solve_1d,
+    solve_pcg,
+    vecchia_factor,
 )
 
 # Exact O(P) solve vs dense Cholesky of the same system, P = 40: both are backward stable, and the
@@ -43,6 +47,18 @@ EXPONENT_BAND = 0.25
 EXPONENT_BAND_D2 = 0.15
 
 CHIS = [0.0, 1.0, 2.5, -0.5]
+
+# Sums of a few thousand quadrature contributions regrouped by region vs their plain sum.
+PARTS_RTOL = 1e-12
+# Region integrals vs scipy.integrate.quad of the same predictor (adaptive, epsrel 1e-11).
+REGION_RTOL = 1e-8
+# PCG stops at ||residual|| <= PCG_RTOL ||y|| (labels +-1, so ||y|| = sqrt(P)); predictions are the
+# kernel interpolant of the residual, of its size: compared with dense Cholesky to 100 x that bound
+# per point (measured <= 3e-8 at P = 600, d = 2, 3).
+PCG_PRED_ATOL = 100 * PCG_RTOL * math.sqrt(600)
+# With every earlier point as neighbour the Vecchia factor is the exact inverse Cholesky factor:
+# L^T D^-1 L K = I to rounding amplified by cond(K) ~ 1e3 at P = 40 (measured <= 2e-12).
+VECCHIA_EXACT_ATOL = 1e-9
 
 
 def _data_1d(chi, P, seed=1):
@@ -198,5 +214,154 @@ def test_learning_curve_dense_d2_shape_and_decrease():
     ],
 )
 def test_invalid_parameters_raise_naming_them(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+# --------------------------------------------------------------------------- regions of the d = 1 error
+
+@pytest.mark.parametrize("chi", [0.0, 1.0, 2.0])
+@pytest.mark.parametrize("lam", [0.0, 0.05])
+def test_test_mse_parts_sum_to_the_test_mse_and_match_quad(chi, lam):
+    import scipy.integrate
+
+    data, X, y = _data_1d(chi, 50, seed=7)
+    model = solve_1d(X[:, 0], y, lam=lam, sigma=1.0)
+    parts = model.test_mse_parts(data)
+    assert sum(parts.values()) == pytest.approx(model.test_mse(data), rel=PARTS_RTOL)
+    err = lambda t: (model.predict(np.array([t]))[0] - np.sign(t)) ** 2 * data.density(t)
+    quad = lambda a, b: scipy.integrate.quad(err, a, b, epsabs=0, epsrel=1e-11, limit=200)[0]
+    r_a, r_b = model.extreme_gaps()
+    x = np.sort(X[:, 0])
+    assert (r_a, r_b) == (-x[x < 0].max(), x[x > 0].min())
+    assert parts["gap"] == pytest.approx(quad(-r_a, 0.0) + quad(0.0, r_b), rel=REGION_RTOL)
+    tails = quad(-data.x1_max, x[0]) + quad(x[-1], data.x1_max)
+    assert parts["tails"] == pytest.approx(tails, rel=REGION_RTOL)
+
+
+def test_parts_when_all_points_lie_on_one_side():
+    data = InterfaceData(d=1, chi=0.0)
+    model = solve_1d(np.array([0.5, 1.0, 2.0]), np.ones(3), lam=0.0, sigma=1.0)
+    parts = model.test_mse_parts(data)
+    assert model.extreme_gaps() == (math.inf, 0.5)
+    # the piece containing 0 is the left tail: it counts as the gap, the right tail as tails
+    assert parts["gap"] > parts["tails"] > 0 and sum(parts.values()) == pytest.approx(model.test_mse(data))
+
+
+# --------------------------------------------------------------------------- data laws, gap scale, slab
+
+@pytest.mark.parametrize("chi", [0.0, 1.0, 2.0, -0.5])
+def test_power_law_sampler_and_gap_scale(chi):
+    data = InterfaceData(d=2, chi=chi, x1_law="power")
+    X, _ = data.sample(20_000, seed=5)
+    assert np.all(np.abs(X[:, 0]) <= 1.0)
+    assert scipy.stats.kstest(X[:, 0], data.cdf).pvalue > KS_ALPHA
+    # the box [0, r] x [-r/2, r/2] at x_perp = 0 holds one training point on average (exact for this law)
+    d1 = InterfaceData(d=1, chi=chi, x1_law="power")
+    for P in (100, 10_000):
+        assert P * (d1.cdf(d1.gap_scale(P)) - 0.5) == pytest.approx(1.0, rel=1e-12)
+    r = data.gap_scale(10_000)
+    box = 10_000 * (data.cdf(r) - 0.5) * r / math.sqrt(2 * math.pi)  # x_perp density ~ phi(0) on the box
+    assert box == pytest.approx(1.0, rel=1e-3)
+
+
+@pytest.mark.parametrize("law", ["gaussian", "power"])
+@pytest.mark.parametrize("d, chi", [(2, 1.0), (3, 0.0)])
+def test_slab_weights_integrate_the_density(law, d, chi):
+    data = InterfaceData(d=d, chi=chi, x1_law=law)
+    edges = [0.0, 0.5, 1.0, 2.0]
+    slab = data.slab_sample(4000, u_edges=edges, core_radius=2.0, seed=3)
+    r = 0.3
+    X, w = slab.at(r)
+    assert np.all(np.abs(X[:, 0]) <= edges[-1] * r) and np.all(np.linalg.norm(X[:, 1:], axis=1) <= 2.0)
+    u = np.asarray(edges)
+    exact = slab.core_mass * 2 * (data.cdf(u[1:] * r) - data.cdf(u[:-1] * r))   # both signs of x_1
+    got = slab.bin_means(w)
+    se = np.array([w[slab.bins == k].std() / math.sqrt(4000) for k in range(3)])
+    assert np.all(np.abs(got - exact) <= Z_BAND * se + 1e-12 * exact)
+    if law == "power":  # w is constant in a bin: exact
+        np.testing.assert_allclose(got, exact, rtol=1e-12)
+    # a non-trivial integrand, x_1^2, against its exact integral over each bin (power law: closed form)
+    if law == "power":
+        k = 1.0 + chi
+        exact_x2 = slab.core_mass * k / (k + 2) * np.diff((u * r) ** (k + 2))
+        g = w * X[:, 0] ** 2
+        se2 = np.array([g[slab.bins == b].std() / math.sqrt(4000) for b in range(3)])
+        assert np.all(np.abs(slab.bin_means(g) - exact_x2) <= Z_BAND * se2)
+
+
+# --------------------------------------------------------------------------- Vecchia + conjugate gradients
+
+def test_vecchia_with_every_earlier_point_is_the_exact_inverse():
+    X, _ = InterfaceData(d=2, chi=1.0).sample(40, seed=1)
+    L, D = vecchia_factor(X, sigma=1.0, lam=0.1, m=40)
+    K = laplace_gram(X, X, sigma=1.0) + 0.1 * np.eye(40)
+    Kinv = (L.T @ (L.toarray() / D[:, None]))
+    np.testing.assert_allclose(Kinv @ K, np.eye(40), atol=VECCHIA_EXACT_ATOL)
+    assert np.allclose(L.diagonal(), 1.0) and np.all(np.triu(L.toarray(), 1) == 0)
+
+
+def test_vecchia_factor_of_nested_sets_is_the_leading_block():
+    X, _ = InterfaceData(d=3, chi=0.0).sample(700, seed=2)
+    L, D = vecchia_factor(X, sigma=1.0, m=10)
+    L3, D3 = vecchia_factor(X[:300], sigma=1.0, m=10)
+    np.testing.assert_array_equal(L[:300, :300].toarray(), L3.toarray())
+    np.testing.assert_array_equal(D[:300], D3)
+
+
+@pytest.mark.parametrize("d, chi, lam", [(2, 2.0, 0.0), (3, 1.0, 0.0), (2, 0.0, 0.3)])
+def test_pcg_equals_dense_cholesky(d, chi, lam):
+    data = InterfaceData(d=d, chi=chi)
+    X, y = data.sample(600, seed=4)
+    K = laplace_gram(X, X, sigma=1.0)
+    a, n_iter = solve_pcg(K, y, lam=lam, factor=vecchia_factor(X, sigma=1.0, lam=lam))
+    a0 = krr_coef(K.copy(), y, lam=lam)
+    Xt, _ = data.sample(2000, seed=5)
+    Kt = laplace_gram(Xt, X, sigma=1.0)
+    np.testing.assert_allclose(Kt @ a, Kt @ a0, rtol=0, atol=PCG_PRED_ATOL)
+    assert n_iter < 40
+
+
+def test_pcg_reports_non_convergence():
+    X, y = InterfaceData(d=2, chi=0.0).sample(200, seed=0)
+    K = laplace_gram(X, X, sigma=1.0)
+    with pytest.raises(np.linalg.LinAlgError, match="maxiter = 1"):
+        solve_pcg(K, y, lam=0.0, factor=vecchia_factor(X, sigma=1.0, m=2), maxiter=1)
+
+
+def test_interface_curve_total_equals_the_dense_route_and_slab_equals_monte_carlo():
+    kw = dict(d=2, chi=1.0, lam=0.0, sigma=1.0, P_list=[100, 400], n_test=20_000, seed=6)
+    rows = learning_curve_interface(**kw, n_per_bin=3000, u_edges=[0.0, 1.0, 4.0], core_radius=2.0)
+    dense = learning_curve_dense(**kw)   # same training and test streams (SeedSequence(seed).spawn)
+    for r, mse, cls in zip(rows, dense["mse"], dense["class_err"]):
+        assert r["mse"] == pytest.approx(mse, rel=1e-6) and r["class_err"] == pytest.approx(cls, abs=1e-4)
+    # the slab part at P = 400 vs plain Monte Carlo from the data density, same training set
+    data = InterfaceData(d=2, chi=1.0)
+    X, y = data.sample(400, seed=np.random.SeedSequence(6).spawn(3)[0])
+    a = krr_coef(laplace_gram(X, X, sigma=1.0), y, lam=0.0)
+    Xt, yt = data.sample(200_000, seed=99)
+    r = rows[1]["r"]
+    inside = (np.abs(Xt[:, 0]) < r) & (np.linalg.norm(Xt[:, 1:], axis=1) <= 2.0)
+    f = np.zeros(len(Xt))
+    f[inside] = laplace_gram(Xt[inside], X, sigma=1.0) @ a
+    e = np.where(inside, (f - yt) ** 2, 0.0)
+    assert abs(rows[1]["slab"][0] - e.mean()) <= Z_BAND * e.std() / math.sqrt(e.size)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: InterfaceData(d=1, x1_law="uniform"), "x1_law"),
+        (lambda: InterfaceData(d=1, x1_law="power").quadrature([0.1], [0.2]), "x1_law"),
+        (lambda: solve_1d(np.array([-0.1, 0.2]), np.array([-1.0, 1.0]), lam=0.0, sigma=1.0)
+         .test_mse(InterfaceData(d=1, x1_law="power")), "x1_law"),
+        (lambda: InterfaceData(d=2).slab_sample(10, u_edges=[0.5, 1.0], core_radius=2.0, seed=0), "u_edges"),
+        (lambda: InterfaceData(d=2).slab_sample(10, u_edges=[0.0, 1.0], core_radius=0.0, seed=0), "core_radius"),
+        (lambda: vecchia_factor(np.zeros((5, 2)) + np.arange(5)[:, None], sigma=1.0, m=0), "m"),
+        (lambda: learning_curve_interface(d=2, chi=0.0, lam=0.0, sigma=1.0, P_list=[64, 32], n_test=10,
+                                          n_per_bin=5, u_edges=[0, 1], core_radius=2.0, seed=0), "P_list"),
+    ],
+)
+def test_invalid_interface_parameters_raise_naming_them(call, name):
     with pytest.raises(ValueError, match=name):
         call()

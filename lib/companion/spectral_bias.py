@@ -248,7 +248,9 @@ def exponents(*, d: int, chi: float) -> dict:
 
 def crossover_ridge(*, P: int, d: int, chi: float, sigma: float) -> float:
     """lam*(P) = P^{-1/(d+chi)} / sigma, up to an O(1) factor: where the spectral-bias length
-    (lam sigma / P)^{1/(d+1+chi)} meets the distance P^{-1/(d+chi)} of the nearest point to the interface."""
+    (lam sigma / P)^{1/(d+1+chi)} meets the gap P^{-1/(d+chi)} the training set leaves at a point of the
+    interface (in d = 1 the distance of the nearest training point on either side; in d >= 2 a local
+    gap, not the distance of the nearest point to the interface, which is ~ P^{-1/(1+chi)})."""
     P = check_int("P", P, lo=1)
     d = check_int("d", d, lo=1)
     chi = check_float("chi", chi, lo=-1.0, lo_open=True)

@@ -34,7 +34,7 @@ def test_slope_drift_is_zero_for_a_power_law_and_measures_curvature():
 def test_bump_kernels_are_normalised_and_use_the_papers_depth_two_forms():
     cfg = des.make_config("smoke")
     u = np.linspace(-1, 1, 9)[None]
-    ks = des.bump_kernels(cfg)
+    ks = des.bump_kernels(cfg.bump_depths)
     grams = des.bump_grams(u, ks)
     for k, K in zip(ks, grams):
         assert K[0, -1] == pytest.approx(1.0), k["label"]

@@ -38,7 +38,7 @@ from pathlib import Path
 import yaml
 
 from .cache import library_hash
-from .sweep import scoped_environ
+from .sweep import THREAD_VARS, scoped_environ
 
 ROOT = Path(os.environ.get("COMPANION_ROOT", Path.cwd()))
 SRC_DIR = "notebooks"
@@ -162,7 +162,9 @@ def execute(page: str, parameters: dict | None = None, *, root: Path = ROOT, wor
         tmp = Path(tmp)
         src_nb, run_nb = tmp / "source.ipynb", tmp / f"{page}.ipynb"
         _to_ipynb(page, src_nb, root)
-        env = {"COMPANION_RESULTS_DIR": str(tmp / "results")} | ({"COMPANION_WORKERS": str(workers)} if workers else {})
+        env = {"COMPANION_RESULTS_DIR": str(tmp / "results")}
+        if workers:  # the page's share of the CPUs: its sweep workers, and its own BLAS/torch threads
+            env |= {"COMPANION_WORKERS": str(workers)} | dict.fromkeys(THREAD_VARS, str(workers))
         try:
             with scoped_environ(**env):
                 papermill.execute_notebook(str(src_nb), str(run_nb), parameters=parameters, kernel_name="python3",

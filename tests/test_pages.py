@@ -65,6 +65,28 @@ def test_default_run_publishes_and_tracks_staleness(root):
     assert not pages.is_stale("toy", root)
     src.write_text(TOY.replace("n * n", "n * n + 0"))
     assert pages.is_stale("toy", root)
+    assert pages.why_stale("toy", root) == ["changed: notebooks/toy.py"]
+
+
+def test_why_stale_names_the_library_module_that_changed(root, monkeypatch):
+    """A page records the digest of each input; a changed module is named, an unrelated one is not."""
+    digests = {"notebooks/toy.py": "s", "lib/companion/claims.py": "c1"}
+    monkeypatch.setattr(pages, "inputs", lambda page, root=None: dict(digests))
+    meta = {"parameters": {}, "input_hash": pages.input_hash("toy", {}, root), "inputs": dict(digests)}
+    monkeypatch.setattr(pages, "recorded", lambda page, root=None: meta)
+    assert pages.why_stale("toy", root) == []
+    digests["lib/companion/claims.py"] = "c2"
+    assert pages.why_stale("toy", root) == ["changed: lib/companion/claims.py"]
+    digests["lib/companion/fit.py"] = "f"
+    assert pages.why_stale("toy", root)[-1] == "new input: lib/companion/fit.py"
+    meta["parameters"] = {"n": 4}
+    assert pages.why_stale("toy", root) == ["executed with non-default parameters"]
+
+
+def test_toy_page_inputs_are_its_imports_and_the_pipeline(root):
+    got = set(pages.inputs("toy", root))
+    assert {"notebooks/toy.py", "lib/companion/claims.py", "lib/companion/pages.py"} <= got
+    assert "lib/companion/rhm.py" not in got
 
 
 @pytest.mark.slow

@@ -10,9 +10,10 @@
   ``parameters.json``) and never replaces the published page; the path is printed at the end.
 * Every code cell except the ``parameters`` cell is folded for readers (tag ``hide-input``).
 * Each executed page records, in its metadata under ``companion``, a content hash of its inputs:
-  the page source, the library source (:func:`companion.cache.library_hash`) and the parameters.
-  ``--stale`` re-publishes only pages whose recorded hash differs from the current one (timestamps
-  are never used: a fresh clone has arbitrary ones).
+  the page source, the library modules it imports (transitively, :func:`companion.deps.dependencies`,
+  plus this pipeline) and the parameters, with the digest of every input file. ``--stale``
+  re-publishes only pages whose inputs changed; ``status`` names the files that changed
+  (timestamps are never used: a fresh clone has arbitrary ones).
 * A page executes into a temporary file and its files are replaced only on success. A failed run
   leaves them untouched, keeps the failed notebook in ``_build/failed/``, and prints one line: the
   error the page raised (e.g. an invalid parameter, named with its valid range).
@@ -37,6 +38,7 @@ from pathlib import Path
 
 import yaml
 
+from . import deps
 from .cache import library_hash
 from .sweep import THREAD_VARS, scoped_environ
 
@@ -63,11 +65,20 @@ def output_path(page: str, root: Path = ROOT) -> Path:
     return root / OUT_DIR / f"{page}.ipynb"
 
 
+def inputs(page: str, root: Path = ROOT) -> dict[str, str]:
+    """``{file: SHA-256}`` of everything a published page is computed from: its source, the library
+    modules it imports (transitively) and this pipeline, which shapes the executed notebook."""
+    src = source_path(page, root)
+    lib = sorted(set(deps.dependencies(src)) | {Path(__file__).resolve()})
+    out = deps.file_digests([src], root)
+    out |= {f"lib/{deps.PACKAGE}/{k}": v for k, v in deps.file_digests(lib, deps.PACKAGE_ROOT).items()}
+    return out
+
+
 def input_hash(page: str, parameters: dict, root: Path = ROOT) -> str:
-    """SHA-256 of (page source, library source hash, parameters as canonical JSON)."""
+    """SHA-256 of (the page's :func:`inputs`, parameters as canonical JSON)."""
     h = hashlib.sha256()
-    h.update(source_path(page, root).read_bytes())
-    h.update(library_hash().encode())
+    h.update(json.dumps(inputs(page, root), sort_keys=True).encode())
     h.update(json.dumps(parameters, sort_keys=True).encode())
     return h.hexdigest()
 
@@ -81,11 +92,29 @@ def recorded(page: str, root: Path = ROOT) -> dict | None:
         return None
 
 
+def why_stale(page: str, root: Path = ROOT) -> list[str]:
+    """Why the published page must be re-executed (empty if it is up to date): missing, run with
+    non-default parameters, or the input files that changed, were added or removed since."""
+    rec = recorded(page, root)
+    if rec is None:
+        return ["not executed yet"]
+    if rec.get("parameters") != {}:
+        return ["executed with non-default parameters"]
+    if rec.get("input_hash") == input_hash(page, {}, root):
+        return []
+    before, now = rec.get("inputs") or {}, inputs(page, root)
+    if not before:
+        return ["executed before its inputs were recorded"]
+    reasons = [f"changed: {f}" for f in sorted(now) if f in before and before[f] != now[f]]
+    reasons += [f"new input: {f}" for f in sorted(set(now) - set(before))]
+    reasons += [f"no longer an input: {f}" for f in sorted(set(before) - set(now))]
+    return reasons or ["its recorded input hash differs"]
+
+
 def is_stale(page: str, root: Path = ROOT) -> bool:
     """True if the published page is missing, was run with other than the default parameters, or any
-    input (page source, library source) changed since."""
-    rec = recorded(page, root)
-    return rec is None or rec.get("parameters") != {} or rec.get("input_hash") != input_hash(page, {}, root)
+    of its inputs (page source, the library modules it imports) changed since."""
+    return bool(why_stale(page, root))
 
 
 #: Code cells a reader sees: only the parameters cell. Every other code cell gets ``hide-input``
@@ -178,6 +207,7 @@ def execute(page: str, parameters: dict | None = None, *, root: Path = ROOT, wor
         nb = json.loads(run_nb.read_text())
         nb["metadata"]["companion"] = {
             "input_hash": input_hash(page, parameters, root),
+            "inputs": inputs(page, root),
             "parameters": parameters,
             "library_hash": library_hash(),
             "wall_seconds": round(time.perf_counter() - t0, 1),
@@ -247,8 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         return _exec(args.page, json.loads(args.parameters), args.workers)
     if args.cmd == "status":
         for page in all_pages():
-            state = "missing" if recorded(page) is None else ("stale" if is_stale(page) else "up to date")
-            print(f"{page:32s} {state}")
+            reasons = why_stale(page)
+            print(f"{page:32s} {'stale' if reasons else 'up to date'}")
+            for reason in reasons:
+                print(f"    {reason}")
         return 0
 
     try:

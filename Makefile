@@ -7,7 +7,6 @@ JB := $(VENV)/bin/jupyter-book
 STAMP := $(VENV)/.installed
 PAGE ?=
 PARAMS ?=
-export COMPANION_CACHE_DIR ?= $(CURDIR)/.cache/companion
 # Silences the debugger's frozen-modules warning that every kernel start would print.
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 

@@ -64,7 +64,9 @@ def dependencies(source: Path, root: Path = PACKAGE_ROOT) -> list[Path]:
     except SyntaxError:
         return sorted(root.rglob("*.py"))
     seen: set[Path] = set()
-    todo = [(tree, None, False)]
+    source = Path(source).resolve()
+    inside = source.is_relative_to(root)  # a module of the package: its relative imports resolve
+    todo = [(tree, *(_name_of(source, root) if inside else (None, False)))]
     while todo:
         tree, current, is_pkg = todo.pop()
         for name in _imported_names(tree, current, is_pkg):

@@ -2,6 +2,7 @@
 
     python -m companion.pages run [PAGE ...] [--stale] [-p NAME VALUE ...] [--jobs N]
     python -m companion.pages status
+    python -m companion.pages why-stale PAGE
 
 * ``notebooks/<page>.py`` (Jupytext percent format) is the only source of a page. Run with its
   default parameters it is *published*: executed into ``book/notebooks/<page>.ipynb`` (the page of
@@ -11,7 +12,7 @@
 * Every code cell except the ``parameters`` cell is folded for readers (tag ``hide-input``).
 * Each executed page records, in its metadata under ``companion``, a content hash of its inputs:
   the page source, the library modules it imports (transitively, :func:`companion.deps.dependencies`,
-  plus this pipeline) and the parameters, with the digest of every input file. ``--stale``
+  plus this pipeline), the pinned environment (``requirements.txt``) and the parameters, with the digest of every input file. ``--stale``
   re-publishes only pages whose inputs changed; ``status`` names the files that changed
   (timestamps are never used: a fresh clone has arbitrary ones).
 * A page executes into a temporary file and its files are replaced only on success. A failed run
@@ -70,7 +71,8 @@ def inputs(page: str, root: Path = ROOT) -> dict[str, str]:
     modules it imports (transitively) and this pipeline, which shapes the executed notebook."""
     src = source_path(page, root)
     lib = sorted(set(deps.dependencies(src)) | {Path(__file__).resolve()})
-    out = deps.file_digests([src], root)
+    req = root / "requirements.txt"  # the pinned environment
+    out = deps.file_digests([src] + ([req] if req.is_file() else []), root)
     out |= {f"lib/{deps.PACKAGE}/{k}": v for k, v in deps.file_digests(lib, deps.PACKAGE_ROOT).items()}
     return out
 
@@ -266,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                      help="override a parameter (value parsed as YAML); the run then goes to " + RUNS_DIR)
     run.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    sub.add_parser("status", help="show which published pages are stale")
+    sub.add_parser("status", help="show which published pages are stale, and why")
+    why = sub.add_parser("why-stale", help="which inputs of a page changed since it was published")
+    why.add_argument("page")
     ex = sub.add_parser("_exec")  # internal: one page in this process
     ex.add_argument("page")
     ex.add_argument("parameters")
@@ -275,6 +279,16 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.cmd == "_exec":
         return _exec(args.page, json.loads(args.parameters), args.workers)
+    if args.cmd == "why-stale":
+        try:
+            source_path(args.page)
+        except ValueError as e:
+            ap.error(str(e))
+        reasons = why_stale(args.page)
+        print(f"{args.page}: " + ("up to date" if not reasons else "stale"))
+        for reason in reasons:
+            print(f"    {reason}")
+        return 0
     if args.cmd == "status":
         for page in all_pages():
             reasons = why_stale(page)

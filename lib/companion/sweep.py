@@ -100,6 +100,54 @@ def _rows(params: dict, seed, out) -> list[dict]:
     raise TypeError(f"a sweep function must return a dict or a list of dicts; got {type(out).__name__}")
 
 
+class SweepError(RuntimeError):
+    """A point of a sweep failed: the message names the function, the point and the original error
+    (for a remote job, its traceback)."""
+
+
+def _describe(kwargs: dict) -> str:
+    return ", ".join(f"{k}={v!r:.60}" for k, v in kwargs.items())
+
+
+def ex_submit(executor, fn, kwargs: dict):
+    """``executor.submit(fn, **kwargs)``; a separate function so that jobs can be batched."""
+    return executor.submit(fn, **kwargs)
+
+
+#: Settings of the SLURM executor, from the environment (see :func:`executor_from_environment`).
+SLURM_ENV = {"COMPANION_SLURM_PARTITION": "partition (default: the cluster's default)",
+             "COMPANION_SLURM_TIME_MIN": "time limit of a job in minutes (default 60)",
+             "COMPANION_SLURM_MEM_GB": "memory of a job in GB (default 4)",
+             "COMPANION_SLURM_CPUS": "CPUs of a job (default 1)",
+             "COMPANION_SLURM_FOLDER": "where submitit keeps job scripts and logs (default _build/slurm)"}
+
+
+def executor_from_environment():
+    """``None`` (local processes) unless ``COMPANION_EXECUTOR=slurm``: then submitit's SLURM executor,
+    one job per sweep point, submitted as a job array, with the ``COMPANION_SLURM_*`` settings."""
+    kind = os.environ.get("COMPANION_EXECUTOR", "local").strip().lower()
+    if kind in {"", "local"}:
+        return None
+    if kind != "slurm":
+        raise ValueError(f"COMPANION_EXECUTOR must be 'local' or 'slurm'; got {kind!r}")
+    import logging
+
+    import submitit
+
+    logging.getLogger("submitit").setLevel(logging.ERROR)  # sacct warnings when accounting is off
+    env = os.environ
+    folder = env.get("COMPANION_SLURM_FOLDER") or str(_cache.PROJECT_ROOT / "_build" / "slurm")
+    cpus = int(env.get("COMPANION_SLURM_CPUS", "1"))
+    ex = submitit.AutoExecutor(folder=folder, cluster="slurm")
+    params = {"timeout_min": int(env.get("COMPANION_SLURM_TIME_MIN", "60")),
+              "mem_gb": float(env.get("COMPANION_SLURM_MEM_GB", "4")), "cpus_per_task": cpus,
+              "slurm_setup": [f"export {v}={cpus}" for v in THREAD_VARS]}
+    if env.get("COMPANION_SLURM_PARTITION"):
+        params["slurm_partition"] = env["COMPANION_SLURM_PARTITION"]
+    ex.update_parameters(**params)
+    return ex
+
+
 def _progress(total: int, enabled: bool | None, desc: str):
     if enabled is None:
         enabled = os.environ.get("COMPANION_PROGRESS", "").lower() in {"1", "on", "true"} or sys.stderr.isatty()
@@ -133,7 +181,7 @@ def sweep(fn, grid, *, seeds: Iterable[int] = (0,), executor=None, n_workers: in
         raise ValueError("seeds must hold at least one seed")
     calls = [(p, s) for p in points for s in seeds]
     kwargs_of = [({**p, "seed": s} if s is not None else dict(p)) for p, s in calls]
-    store = _cache.DiskCache() if cache and _cache.enabled() else None
+    store = _cache.open_store() if cache else None
     keys = [_cache.cache_key(fn, kw) for kw in kwargs_of] if store else [None] * len(calls)
 
     results: list = [_cache.MISSING] * len(calls)
@@ -141,38 +189,60 @@ def sweep(fn, grid, *, seeds: Iterable[int] = (0,), executor=None, n_workers: in
         for i, key in enumerate(keys):
             results[i] = store.get(key)
     todo = [i for i, r in enumerate(results) if r is _cache.MISSING]
+    name = f"{fn.__module__}.{getattr(fn, '__qualname__', fn)}"
 
     def done(i, out):
         results[i] = out
         if store:
             store.put(keys[i], out)
 
+    def failure(i, exc) -> SweepError:
+        return SweepError(f"{name}({_describe(kwargs_of[i])}) failed: {type(exc).__name__}: {exc}")
+
+    if executor is None:
+        executor = executor_from_environment()
     with _progress(len(calls), progress, getattr(fn, "__name__", "sweep")) as bar:
         bar.update(len(calls) - len(todo))
         if n_workers is None:
             n_workers = int(os.environ.get("COMPANION_WORKERS", os.cpu_count() or 1))
         if executor is None and (n_workers <= 1 or len(todo) <= 1):
             for i in todo:
-                done(i, fn(**kwargs_of[i]))
+                try:
+                    out = fn(**kwargs_of[i])
+                except Exception as exc:
+                    raise failure(i, exc) from exc
+                done(i, out)
                 bar.update()
-        else:
-            own = executor is None
-            with scoped_environ(**dict.fromkeys(THREAD_VARS, "1")) if own else nullcontext():
-                ex = _local_executor(min(n_workers, len(todo))) if own else executor
+        elif executor is None:  # a local pool: fail fast, keeping every point already finished
+            with scoped_environ(**dict.fromkeys(THREAD_VARS, "1")):
+                ex = _local_executor(min(n_workers, len(todo)))
                 try:
                     futures = {ex.submit(fn, **kwargs_of[i]): i for i in todo}
-                    pending = list(futures)
-                    if own:
-                        for fut in cf.as_completed(pending):
-                            done(futures[fut], fut.result())
-                            bar.update()
-                    else:  # e.g. submitit jobs: .result() blocks until the job ends
-                        for fut in pending:
-                            done(futures[fut], fut.result())
-                            bar.update()
+                    for fut in cf.as_completed(futures):
+                        try:
+                            out = fut.result()
+                        except Exception as exc:
+                            raise failure(futures[fut], exc) from exc
+                        done(futures[fut], out)
+                        bar.update()
                 finally:
-                    if own:
-                        ex.shutdown(wait=True, cancel_futures=True)
+                    ex.shutdown(wait=True, cancel_futures=True)
+        else:  # e.g. submitit: one job array; every job that finished is kept before any error is raised
+            batch = executor.batch() if hasattr(executor, "batch") else nullcontext()
+            with batch:
+                futures = [(ex_submit(executor, fn, kwargs_of[i]), i) for i in todo]
+            errors = []
+            for fut, i in futures:
+                try:
+                    out = fut.result()
+                except Exception as exc:
+                    errors.append(failure(i, exc))
+                    continue
+                done(i, out)
+                bar.update()
+            if errors:
+                more = f" (and {len(errors) - 1} other point(s); the finished ones are cached)" if len(errors) > 1 else ""
+                raise SweepError(f"{errors[0]}{more}") from errors[0]
 
     rows = [row for (p, s), out in zip(calls, results) for row in _rows(p, s, out)]
     return pd.DataFrame(rows)

@@ -7,15 +7,25 @@ JB := $(VENV)/bin/jupyter-book
 STAMP := $(VENV)/.installed
 PAGE ?=
 PARAMS ?=
+# EXECUTOR=slurm runs every sweep of the pages as SLURM job arrays (submitit); settings:
+# SLURM_PARTITION, SLURM_TIME_MIN (60), SLURM_MEM_GB (4), SLURM_CPUS (1).
+EXECUTOR ?= local
+SLURM_PARTITION ?=
+SLURM_TIME_MIN ?= 60
+SLURM_MEM_GB ?= 4
+SLURM_CPUS ?= 1
+SLURM_ENV := COMPANION_EXECUTOR=$(EXECUTOR) COMPANION_SLURM_PARTITION=$(SLURM_PARTITION) \
+	COMPANION_SLURM_TIME_MIN=$(SLURM_TIME_MIN) COMPANION_SLURM_MEM_GB=$(SLURM_MEM_GB) COMPANION_SLURM_CPUS=$(SLURM_CPUS)
 # Silences the debugger's frozen-modules warning that every kernel start would print.
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: venv pages stale book test test-unit test-pages test-book clean help
+.PHONY: venv pages stale book test test-unit test-pages test-book cluster-up cluster-down clean help
 
 help:
 	@echo "make book    execute pages whose inputs changed, then build _build/html (warnings are errors)"
 	@echo "make test    unit tests, nbval re-execution of every page, book build and browser check"
-	@echo "make pages   re-execute pages: PAGE=name (default all), PARAMS='-p profile smoke'"
+	@echo "make pages   re-execute pages: PAGE=name (default all), PARAMS='-p profile smoke', EXECUTOR=slurm"
+	@echo "make cluster-up / cluster-down   a single-node SLURM cluster on this machine (root or sudo)"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,7 +37,7 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP)
 
 pages: $(STAMP)
-	$(PY) -m companion.pages run $(PAGE) $(PARAMS)
+	$(SLURM_ENV) $(PY) -m companion.pages run $(PAGE) $(PARAMS)
 	$(PY) -m companion.summary
 
 stale: $(STAMP)
@@ -53,6 +63,12 @@ test-book: $(STAMP)
 	rm -rf _build/test-book
 	$(JB) build . --warningiserror --nitpick --keep-going --builder html --path-output _build/test-book >/dev/null
 	COMPANION_BOOK_HTML=_build/test-book/_build/html $(PY) -m pytest tests -m browser -q
+
+cluster-up:
+	.ci/cluster-up
+
+cluster-down:
+	.ci/cluster-down
 
 clean:
 	rm -rf _build

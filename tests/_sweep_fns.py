@@ -27,3 +27,11 @@ def blas_threads(*, x, seed):
     import threadpoolctl
 
     return {"threads": max((p["num_threads"] for p in threadpoolctl.threadpool_info()), default=1)}
+
+
+def slow_square(*, x, seed, sleep):
+    """``square`` after ``sleep`` seconds (for cancelling jobs midway)."""
+    import time
+
+    time.sleep(sleep)
+    return square(x=x, seed=seed)

@@ -109,6 +109,54 @@ def _describe(kwargs: dict) -> str:
     return ", ".join(f"{k}={v!r:.60}" for k, v in kwargs.items())
 
 
+def _queued_slurm_jobs() -> set[str] | None:
+    """Ids of the jobs SLURM still holds (array tasks one by one), or None without ``squeue``."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("squeue"):
+        return None
+    out = subprocess.run(["squeue", "-h", "-r", "-o", "%i"], capture_output=True, text=True)
+    return set(out.stdout.split()) if out.returncode == 0 else None
+
+
+def _collect(futures, on_result, on_error, *, poll: float = 1.0, grace: float | None = None) -> None:
+    """Wait for every future; call ``on_result(i, out)`` or ``on_error(i, exc)`` as each finishes.
+
+    A SLURM job (a future with ``job_id``) that has left the queue without writing its result —
+    cancelled, killed, out of time — is an error once ``grace`` seconds have passed (default 30,
+    ``COMPANION_SLURM_GRACE``): without accounting, SLURM cannot say so and submitit would wait forever.
+    """
+    import time
+
+    grace = float(os.environ.get("COMPANION_SLURM_GRACE", 30.0)) if grace is None else grace
+    pending, gone_since = list(futures), {}
+    while pending:
+        still = []
+        queued = _queued_slurm_jobs() if any(hasattr(f, "job_id") for f, _ in pending) else None
+        for fut, i in pending:
+            if fut.done():
+                try:
+                    out = fut.result()
+                except Exception as exc:
+                    on_error(i, exc)
+                else:
+                    on_result(i, out)
+            elif queued is not None and hasattr(fut, "job_id") and str(fut.job_id) not in queued:
+                since = gone_since.setdefault(i, time.monotonic())
+                if time.monotonic() - since > grace:
+                    on_error(i, RuntimeError(f"SLURM job {fut.job_id} left the queue without a result "
+                                             "(cancelled, killed or out of time)"))
+                else:
+                    still.append((fut, i))
+            else:
+                gone_since.pop(i, None)
+                still.append((fut, i))
+        pending = still
+        if pending:
+            time.sleep(poll)
+
+
 def ex_submit(executor, fn, kwargs: dict):
     """``executor.submit(fn, **kwargs)``; a separate function so that jobs can be batched."""
     return executor.submit(fn, **kwargs)
@@ -232,14 +280,12 @@ def sweep(fn, grid, *, seeds: Iterable[int] = (0,), executor=None, n_workers: in
             with batch:
                 futures = [(ex_submit(executor, fn, kwargs_of[i]), i) for i in todo]
             errors = []
-            for fut, i in futures:
-                try:
-                    out = fut.result()
-                except Exception as exc:
-                    errors.append(failure(i, exc))
-                    continue
+
+            def collected(i, out):
                 done(i, out)
                 bar.update()
+
+            _collect(futures, collected, lambda i, exc: errors.append(failure(i, exc)))
             if errors:
                 more = f" (and {len(errors) - 1} other point(s); the finished ones are cached)" if len(errors) > 1 else ""
                 raise SweepError(f"{errors[0]}{more}") from errors[0]

@@ -35,3 +35,13 @@ def slow_square(*, x, seed, sleep):
 
     time.sleep(sleep)
     return square(x=x, seed=seed)
+
+
+def hang(*, x, seed, started_dir):
+    """Mark this worker as started (file named by its pid), then sleep for ten minutes."""
+    import time
+    from pathlib import Path
+
+    Path(started_dir, f"{x}-{os.getpid()}").touch()
+    time.sleep(600)
+    return {"y": x}

@@ -21,6 +21,10 @@
 * Errors of the command itself (an unknown page or parameter, a malformed value) print one line and
   exit with status 2 before anything runs.
 * Pages run in parallel, ``--jobs`` at a time (default: 2, or the number of CPUs if fewer).
+* An interrupted run (SIGINT or SIGTERM, to the command or to its process group) stops every process
+  it started — page processes, their kernels, sweep workers and resource trackers — removes its
+  temporary files, publishes nothing (even a page whose notebook had just finished), prints
+  ``interrupted: nothing published`` and exits with status 130.
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ import os
 import shutil
 import subprocess
 import sys
+import signal
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -165,6 +171,44 @@ def destination(page: str, parameters: dict, root: Path = ROOT) -> tuple[Path, P
     return where / f"{page}.ipynb", where / f"{page}.json"
 
 
+#: Set when this process is told to stop; no page is published after that.
+_INTERRUPTED = threading.Event()
+INTERRUPTED_MESSAGE = "interrupted: nothing published"
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _stop_tree(pid: int, *, grace: float) -> None:
+    """SIGTERM every descendant of ``pid`` (not ``pid`` itself), then SIGKILL what is left after ``grace`` s.
+    Kernels run in sessions of their own, so process groups alone would miss them."""
+    import psutil
+
+    try:
+        procs = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        try:
+            p.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
+
+
+def _on_stop_in_page_process(signum, frame):
+    """In a page's process: stop the kernel and its workers, then unwind (nothing is published)."""
+    if _INTERRUPTED.is_set():
+        return
+    _INTERRUPTED.set()
+    _stop_tree(os.getpid(), grace=3.0)
+    raise KeyboardInterrupt(INTERRUPTED_MESSAGE)
+
+
 def _replace_atomically(data: bytes, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     staged = dest.with_name(f".{dest.name}.staged")
@@ -215,12 +259,21 @@ def execute(page: str, parameters: dict | None = None, *, root: Path = ROOT, wor
             "wall_seconds": round(time.perf_counter() - t0, 1),
         }
         results_tmp = tmp / "results" / f"{page}.json"
-        if results_tmp.exists():
-            _replace_atomically(results_tmp.read_bytes(), results_final)
-        if parameters:
-            _replace_atomically((json.dumps(parameters, indent=1, sort_keys=True) + "\n").encode(),
-                                out.with_name("parameters.json"))
-        _replace_atomically((json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode(), out)
+        in_main = threading.current_thread() is threading.main_thread()
+        if in_main:  # the files of one run are replaced together: a stop signal waits until they are
+            signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            if _INTERRUPTED.is_set():  # interrupted after the notebook finished: still nothing published
+                raise KeyboardInterrupt(INTERRUPTED_MESSAGE)
+            if results_tmp.exists():
+                _replace_atomically(results_tmp.read_bytes(), results_final)
+            if parameters:
+                _replace_atomically((json.dumps(parameters, indent=1, sort_keys=True) + "\n").encode(),
+                                    out.with_name("parameters.json"))
+            _replace_atomically((json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode(), out)
+        finally:
+            if in_main:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     return out
 
 
@@ -228,28 +281,67 @@ def _parse_params(pairs: list[list[str]]) -> dict:
     return {name: yaml.safe_load(value) for name, value in pairs}
 
 
+_CHILDREN: list[subprocess.Popen] = []
+_CHILDREN_LOCK = threading.Lock()
+
+
 def _run_one(page: str, parameters: dict, workers: int) -> tuple[str, float | None, str]:
     """Execute in a child process so pages run in parallel and one failure cannot take down another.
+    The child runs in a session of its own: a stop signal reaches it through :func:`_on_stop`.
 
     Returns (page, seconds or None on failure, where the notebook went or the one-line error)."""
     cmd = [sys.executable, "-m", "companion.pages", "_exec", page, json.dumps(parameters), str(workers)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    with _CHILDREN_LOCK:
+        if _INTERRUPTED.is_set():
+            return page, None, INTERRUPTED_MESSAGE
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        _CHILDREN.append(proc)
+    stdout, stderr = proc.communicate()
     if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        lines = (stderr or stdout).strip().splitlines()
         return page, None, lines[-1] if lines else f"exit status {proc.returncode}"
-    return page, time.perf_counter() - t0, proc.stdout.strip().splitlines()[-1]
+    return page, time.perf_counter() - t0, stdout.strip().splitlines()[-1]
+
+
+def _on_stop(signum, frame):
+    """In the command: forward the stop to every page process, kill what does not stop, unwind."""
+    if _INTERRUPTED.is_set():
+        return
+    _INTERRUPTED.set()
+    with _CHILDREN_LOCK:
+        children = [p for p in _CHILDREN if p.poll() is None]
+    for p in children:
+        p.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20.0
+    for p in children:
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _stop_tree(p.pid, grace=1.0)
+            p.kill()
+    raise KeyboardInterrupt(INTERRUPTED_MESSAGE)
 
 
 def _exec(page: str, parameters: dict, workers: int) -> int:
     """One page in this process; on failure, one line on stderr: the error the page raised."""
     from papermill.exceptions import PapermillExecutionError
 
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, _on_stop_in_page_process)
     try:
         out = execute(page, parameters, workers=workers)
     except PapermillExecutionError as e:
+        if _INTERRUPTED.is_set():
+            print(INTERRUPTED_MESSAGE, file=sys.stderr)
+            return 130
         print(f"{e.ename}: {e.evalue}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        _stop_tree(os.getpid(), grace=3.0)
+        print(INTERRUPTED_MESSAGE, file=sys.stderr)
+        return 130
     print(out.relative_to(ROOT) if out.is_relative_to(ROOT) else out)
     return 0
 
@@ -321,6 +413,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     n_jobs = max(1, min(args.jobs, len(jobs)))
     workers = max(1, (os.cpu_count() or 1) // n_jobs)
+    failures = 0
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, _on_stop)
+    try:
+        return _run_jobs(jobs, n_jobs, workers, overrides)
+    except KeyboardInterrupt:
+        print(f"{INTERRUPTED_MESSAGE} (every page process stopped)", file=sys.stderr)
+        return 130
+
+
+def _run_jobs(jobs, n_jobs: int, workers: int, overrides: dict) -> int:
     failures = 0
     with cf.ThreadPoolExecutor(n_jobs) as pool:
         for page, seconds, info in pool.map(lambda j: _run_one(*j, workers), jobs):

@@ -1,0 +1,127 @@
+"""Each page's training step on the GPU and on the CPU, in the same run: throughput side by side, and
+a check that both devices compute the same thing (a script that prints figures; not a test).
+
+    .venv/bin/python benchmarks/gpu_check.py [--steps 30] [--timing-steps 200] [--threads N]
+
+For every network a page trains, the same initial weights (drawn on the CPU), the same data and the
+same minibatch order are used on both devices: ``--steps`` plain SGD steps, then the outputs on a
+fixed probe batch are compared. float32 on both devices, TF32 switched off on the GPU, so the only
+difference is the order of float32 additions: the outputs must agree to ``RTOL`` (relative to their
+scale; a few steps cannot amplify 1e-7 roundoff to 1e-4). Throughput: training samples per second
+over ``--timing-steps`` steps after a warm-up, with the GPU synchronised.
+Without a GPU it prints the CPU figures and says that no GPU was visible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+#: Largest relative difference allowed between CPU and GPU outputs (float32 roundoff amplified by a
+#: few tens of SGD steps stays far below it; a wrong kernel or dtype is far above).
+RTOL = 1e-4
+
+#: name -> builder() returning (make_model(generator) -> nn.Module, X, y, loss(out, y), encode, batch)
+CHECKS: dict[str, Callable] = {}
+
+
+def check(name: str):
+    def register(fn):
+        CHECKS[name] = fn
+        return fn
+    return register
+
+
+def _cross_entropy(out, y):
+    return nn.functional.cross_entropy(out, y)
+
+
+@check("RHM: hierarchical CNN, L=4, width 256")
+def _rhm_cnn():
+    from companion.rhm import RHM, one_hot
+    from companion.train import HierarchicalCNN
+
+    g = RHM(v=8, m=4, s=2, L=4, n_c=8, seed=0)
+    x, y = g.sample(4096, seed=2)
+    make = lambda gen: HierarchicalCNN(v=8, s=2, L=4, width=256, n_out=8, generator=gen)
+    return make, torch.from_numpy(x), torch.from_numpy(y).long(), _cross_entropy, functools.partial(one_hot, v=8), 128
+
+
+@check("RHM: shallow fully-connected, width 1024")
+def _rhm_fc():
+    from companion.rhm import RHM, one_hot
+    from companion.train import FullyConnected
+
+    g = RHM(v=8, m=4, s=2, L=3, n_c=8, seed=0)
+    x, y = g.sample(4096, seed=2)
+    make = lambda gen: FullyConnected(d_in=8 * 8, width=1024, n_out=8, generator=gen)
+    return make, torch.from_numpy(x), torch.from_numpy(y).long(), _cross_entropy, functools.partial(one_hot, v=8), 128
+
+
+def _steps(model, X, y, loss_fn, encode, batch, steps, lr, device, *, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(steps):
+        idx = torch.randint(len(y), (batch,), generator=gen).to(device)
+        loss = loss_fn(model(encode(X[idx])), y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+
+def run(name: str, device: torch.device, *, steps: int, timing_steps: int, lr: float = 0.01):
+    make, X, y, loss_fn, encode, batch = CHECKS[name]()
+    X, y = X.to(device), y.to(device)
+    model = make(torch.Generator().manual_seed(0)).to(device)
+    _steps(model, X, y, loss_fn, encode, batch, steps, lr, device)
+    with torch.no_grad():
+        probe = model(encode(X[:512])).double().cpu().numpy()
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    _steps(model, X, y, loss_fn, encode, batch, 5, lr, device, seed=1)        # warm-up
+    sync()
+    t0 = time.perf_counter()
+    _steps(model, X, y, loss_fn, encode, batch, timing_steps, lr, device, seed=2)
+    sync()
+    return probe, timing_steps * batch / (time.perf_counter() - t0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--timing-steps", type=int, default=200)
+    ap.add_argument("--threads", type=int, default=None, help="torch threads on the CPU (default: torch's)")
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    gpu = torch.cuda.is_available()
+    if gpu:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        print(f"GPU: {torch.cuda.get_device_name(0)}; CPU: {torch.get_num_threads()} torch thread(s)")
+    else:
+        print(f"no GPU visible to torch: CPU figures only ({torch.get_num_threads()} torch thread(s))")
+    print(f"{'network':46s} {'CPU samples/s':>14s} {'GPU samples/s':>14s} {'ratio':>7s} {'max rel diff':>13s}")
+    failures = 0
+    for name in CHECKS:
+        p_cpu, r_cpu = run(name, torch.device("cpu"), steps=args.steps, timing_steps=args.timing_steps)
+        if not gpu:
+            print(f"{name:46s} {r_cpu:14.0f} {'-':>14s} {'-':>7s} {'-':>13s}")
+            continue
+        p_gpu, r_gpu = run(name, torch.device("cuda"), steps=args.steps, timing_steps=args.timing_steps)
+        diff = float(np.max(np.abs(p_gpu - p_cpu)) / max(np.max(np.abs(p_cpu)), 1e-30))
+        ok = diff <= RTOL
+        failures += not ok
+        print(f"{name:46s} {r_cpu:14.0f} {r_gpu:14.0f} {r_gpu / r_cpu:7.1f} {diff:13.2e}{'' if ok else '  DISAGREE'}")
+    if gpu:
+        print(f"CPU and GPU outputs agree within {RTOL:g} for {len(CHECKS) - failures} of {len(CHECKS)} networks")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -64,6 +64,41 @@ def _rhm_fc():
     return make, torch.from_numpy(x), torch.from_numpy(y).long(), _cross_entropy, functools.partial(one_hot, v=8), 128
 
 
+@check("lazy-feature crossover: FC softplus net, h=256, L=2 (float64)")
+def _crossover():
+    from companion.digits import parity_task
+    from companion.fcnet import FCNet
+    from companion.gradflow import alpha_loss
+
+    X, y, _, _ = parity_task(1024, 10, seed=0)
+    make = lambda gen: FCNet(d=X.shape[1], h=256, L=2, generator=gen)
+    loss = lambda out, target: alpha_loss(out, target, 1.0)
+    return make, torch.from_numpy(X), torch.from_numpy(y), loss, (lambda x: x), 1024
+
+
+@check("sparse RHM: locally connected net, s0=1, L=3, width 64")
+def _sparse_lcn():
+    from companion.lcn import make_net
+    from companion.sparse_rhm import SparseRHM, one_hot
+
+    g = SparseRHM(v=8, m=4, s=2, L=3, n_c=8, s0=1, seed=0)
+    x, y = g.sample(4096, seed=2)
+    make = lambda gen: make_net("lcn", v=8, s=2, s0=1, L=3, width=64, n_out=8, generator=gen)
+    return make, torch.from_numpy(x), torch.from_numpy(y).long(), _cross_entropy, functools.partial(one_hot, v=8), 128
+
+
+@check("spatial pooling: non-strided 1-D CNN, d=64, L=6, width 32")
+def _spatial():
+    from companion.cnn1d import CNN1d
+    from companion.scale_detection import ScaleDetection
+
+    task = ScaleDetection(d=64, xi=16, gap=4)
+    data = task.split(512, seed=0)
+    x = torch.from_numpy(task.images(data["r1_train"], data["r2_train"])).float()
+    make = lambda gen: CNN1d(d=64, L=6, width=32, strided=False, filter_size=3, generator=gen)
+    return make, x, torch.from_numpy(data["y_train"]).long(), _cross_entropy, (lambda t: t), 128
+
+
 def _steps(model, X, y, loss_fn, encode, batch, steps, lr, device, *, seed=0):
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
@@ -106,18 +141,18 @@ def main() -> int:
         print(f"GPU: {torch.cuda.get_device_name(0)}; CPU: {torch.get_num_threads()} torch thread(s)")
     else:
         print(f"no GPU visible to torch: CPU figures only ({torch.get_num_threads()} torch thread(s))")
-    print(f"{'network':46s} {'CPU samples/s':>14s} {'GPU samples/s':>14s} {'ratio':>7s} {'max rel diff':>13s}")
+    print(f"{'network':64s} {'CPU samples/s':>14s} {'GPU samples/s':>14s} {'ratio':>7s} {'max rel diff':>13s}")
     failures = 0
     for name in CHECKS:
         p_cpu, r_cpu = run(name, torch.device("cpu"), steps=args.steps, timing_steps=args.timing_steps)
         if not gpu:
-            print(f"{name:46s} {r_cpu:14.0f} {'-':>14s} {'-':>7s} {'-':>13s}")
+            print(f"{name:64s} {r_cpu:14.0f} {'-':>14s} {'-':>7s} {'-':>13s}")
             continue
         p_gpu, r_gpu = run(name, torch.device("cuda"), steps=args.steps, timing_steps=args.timing_steps)
         diff = float(np.max(np.abs(p_gpu - p_cpu)) / max(np.max(np.abs(p_cpu)), 1e-30))
         ok = diff <= RTOL
         failures += not ok
-        print(f"{name:46s} {r_cpu:14.0f} {r_gpu:14.0f} {r_gpu / r_cpu:7.1f} {diff:13.2e}{'' if ok else '  DISAGREE'}")
+        print(f"{name:64s} {r_cpu:14.0f} {r_gpu:14.0f} {r_gpu / r_cpu:7.1f} {diff:13.2e}{'' if ok else '  DISAGREE'}")
     if gpu:
         print(f"CPU and GPU outputs agree within {RTOL:g} for {len(CHECKS) - failures} of {len(CHECKS)} networks")
     return 1 if failures else 0

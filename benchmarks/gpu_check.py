@@ -29,6 +29,8 @@ RTOL = 1e-4
 
 #: name -> builder() returning (make_model(generator) -> nn.Module, X, y, loss(out, y), encode, batch)
 CHECKS: dict[str, Callable] = {}
+#: name -> run(device) returning (probe outputs, samples/s): pages whose training loop is their own
+FN_CHECKS: dict[str, Callable] = {}
 
 
 def check(name: str):
@@ -99,6 +101,36 @@ def _spatial():
     return make, x, torch.from_numpy(data["y_train"]).long(), _cross_entropy, (lambda t: t), 128
 
 
+def _sphere_task(n: int, d: int = 3):
+    from companion.sphere import sample_sphere
+
+    X = sample_sphere(n, d, seed=0)
+    return X, np.ones(n), sample_sphere(512, d, seed=1)
+
+
+def _feature_gd(device: torch.device, steps: int = 300):
+    """Projected GD with an L1 penalty of the feature-vs-lazy page (float64), n = 256, H = 1000."""
+    from companion.twolayer import train_feature
+
+    X, y, X_probe = _sphere_task(256)
+    out = train_feature(X, y, H=1000, lam=1e-4, lr=5.0, steps=steps, seed=0, device=device)
+    probe = np.maximum(X_probe @ out["theta"].T, 0.0) @ out["c"]
+    return probe, steps * len(y) / out["seconds"]
+
+
+def _lazy_gd(device: torch.device, steps: int = 300):
+    """alpha-scaled GD with f - f0 subtracted of the feature-vs-lazy page (float64), n = 256, H = 1000."""
+    from companion.twolayer import train_lazy
+
+    X, y, X_probe = _sphere_task(256)
+    out = train_lazy(X, y, X_probe, H=1000, alpha=10.0, lr=1.0, steps=steps, seed=0, device=device)
+    return np.asarray(out["pred_test"]), steps * len(y) / out["seconds"]
+
+
+FN_CHECKS["feature vs lazy: projected GD, L1 penalty, H=1000 (float64)"] = _feature_gd
+FN_CHECKS["feature vs lazy: lazy GD, alpha=10, H=1000 (float64)"] = _lazy_gd
+
+
 def _steps(model, X, y, loss_fn, encode, batch, steps, lr, device, *, seed=0):
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
@@ -143,18 +175,20 @@ def main() -> int:
         print(f"no GPU visible to torch: CPU figures only ({torch.get_num_threads()} torch thread(s))")
     print(f"{'network':64s} {'CPU samples/s':>14s} {'GPU samples/s':>14s} {'ratio':>7s} {'max rel diff':>13s}")
     failures = 0
-    for name in CHECKS:
-        p_cpu, r_cpu = run(name, torch.device("cpu"), steps=args.steps, timing_steps=args.timing_steps)
+    runners = {name: functools.partial(run, name, steps=args.steps, timing_steps=args.timing_steps) for name in CHECKS}
+    runners |= FN_CHECKS
+    for name, runner in runners.items():
+        p_cpu, r_cpu = runner(torch.device("cpu"))
         if not gpu:
             print(f"{name:64s} {r_cpu:14.0f} {'-':>14s} {'-':>7s} {'-':>13s}")
             continue
-        p_gpu, r_gpu = run(name, torch.device("cuda"), steps=args.steps, timing_steps=args.timing_steps)
+        p_gpu, r_gpu = runner(torch.device("cuda"))
         diff = float(np.max(np.abs(p_gpu - p_cpu)) / max(np.max(np.abs(p_cpu)), 1e-30))
         ok = diff <= RTOL
         failures += not ok
         print(f"{name:64s} {r_cpu:14.0f} {r_gpu:14.0f} {r_gpu / r_cpu:7.1f} {diff:13.2e}{'' if ok else '  DISAGREE'}")
     if gpu:
-        print(f"CPU and GPU outputs agree within {RTOL:g} for {len(CHECKS) - failures} of {len(CHECKS)} networks")
+        print(f"CPU and GPU outputs agree within {RTOL:g} for {len(runners) - failures} of {len(runners)} networks")
     return 1 if failures else 0
 
 

@@ -59,6 +59,9 @@ def test_page_renders(page):
 
     for tag in main(["script", "style", "noscript"]):
         tag.decompose()
+    # The theme repeats the page title in a print-only block, as plain text: not what a reader sees.
+    for tag in main.select(".onlyprint"):
+        tag.decompose()
     # Typeset math is inside <mjx-container>; anything TeX-like left outside it is raw TeX.
     typeset = main.find_all("mjx-container")
     for tag in typeset:

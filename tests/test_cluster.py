@@ -9,11 +9,10 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from companion import cache, sweep
+from companion import sweep
 from companion.experiments.laplace_krr_crossover.one_d import learning_curve_1d
 
 import _sweep_fns as fns
@@ -54,12 +53,11 @@ def _ncalls(tmp_path):
     return len(p.read_text().splitlines()) if p.exists() else 0
 
 
-def test_a_page_sweep_as_a_job_array_equals_the_local_run(slurm):
+def test_a_page_sweep_as_a_job_array_equals_the_local_run(slurm, monkeypatch):
     grid = {"chi": [0.0, 1.0], "lam": [0.0], "sigma": [1.0], "P_list": [[16, 64, 256]]}
-    os.environ.pop("COMPANION_EXECUTOR")           # the same call, locally
-    local = sweep.sweep(learning_curve_1d, grid, seeds=[0, 1], n_workers=1, cache=False)
-    os.environ["COMPANION_EXECUTOR"] = "slurm"
     remote = sweep.sweep(learning_curve_1d, grid, seeds=[0, 1], cache=False)
+    monkeypatch.setenv("COMPANION_EXECUTOR", "local")   # the same call, locally
+    local = sweep.sweep(learning_curve_1d, grid, seeds=[0, 1], n_workers=1, cache=False)
     pd.testing.assert_frame_equal(local, remote)
     assert len(remote) == 2 * 2 * 3
     # one job array: every job is <array id>_<task>, and they share the array id

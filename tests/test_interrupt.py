@@ -66,15 +66,14 @@ def _wait(pred, timeout):
 def test_interrupted_run_leaves_nothing_behind(tmp_path, how):
     root = tmp_path / "root"
     (root / "notebooks").mkdir(parents=True)
-    (root / "notebooks" / "hang.py").write_text(HANGING)
     started, tmpdir = tmp_path / "started", tmp_path / "tmp"
     started.mkdir()
     tmpdir.mkdir()
     token = f"COMPANION_TEST_{uuid.uuid4().hex}"
     env = {**os.environ, "COMPANION_ROOT": str(root), "TMPDIR": str(tmpdir), token: "1",
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
-    cmd = [sys.executable, "-m", "companion.pages", "run", "hang"]
     (root / "notebooks" / "hang.py").write_text(HANGING.replace('started_dir = "."', f'started_dir = {str(started)!r}'))
+    cmd = [sys.executable, "-m", "companion.pages", "run", "hang"]
     proc = subprocess.Popen(cmd, cwd=root, env=env, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -20,6 +20,7 @@ from ...fit import LEVEL, PowerLawFit, fit_power_law_seeds
 from ...gradflow import FlowRule, train_alpha
 from ...sweep import sweep
 from ...train import default_device
+from ..rhm_sample_complexity.run import mean_ci  # the book's Student-t mean interval
 from .config import Config, x_grid
 
 __all__ = ["pooled_digits", "point", "run", "per_seed", "mean_ci", "kernel_slope", "side_slope", "slope_drift", "crossings", "crossover_fit",
@@ -100,15 +101,6 @@ def per_seed(table: pd.DataFrame, col: str, h: int) -> tuple[np.ndarray, np.ndar
     """``(x (n_x,), Y (n_seeds, n_x))``: column ``col`` of width ``h``, one row per seed."""
     g = table[table["h"] == h].pivot(index="seed", columns="x", values=col).sort_index(axis=1)
     return g.columns.to_numpy(dtype=float), g.to_numpy(dtype=float)
-
-
-def mean_ci(values, level: float = LEVEL) -> tuple[float, tuple[float, float]]:
-    """Mean with a Student-t interval (finite values; nan when fewer than two)."""
-    v = np.asarray([a for a in np.ravel(values) if np.isfinite(a)], dtype=float)
-    if v.size < 2:
-        return float("nan"), (float("nan"), float("nan"))
-    half = scipy.stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)
-    return float(v.mean()), (float(v.mean() - half), float(v.mean() + half))
 
 
 def _side_window(cfg: Config, side: str) -> tuple[float, float]:

@@ -8,11 +8,9 @@ pooling networks with the same code on every pair of the task.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 import torch
 
 from ...cnn1d import CNN1d, pooling_network, zero_frequency_fraction
@@ -20,6 +18,7 @@ from ...fit import LEVEL
 from ...scale_detection import ScaleDetection, matched_noise
 from ...sweep import sweep
 from ...train import Training, default_device, evaluate, hidden_outputs, relative_sensitivity, train_classifier
+from ..rhm_sample_complexity.run import mean_ci  # the book's Student-t mean interval
 from .config import Config
 
 #: The trained architectures: name -> (strided, activation).
@@ -125,15 +124,6 @@ def ideal(cfg: Config, *, seed: int = 0) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- reductions
-
-def mean_ci(values, level: float = LEVEL) -> tuple[float, tuple[float, float]]:
-    """Mean with a Student-t interval (finite values; nan when fewer than two)."""
-    x = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
-    if x.size < 2:
-        return float("nan"), (float("nan"), float("nan"))
-    half = scipy.stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
-    return float(x.mean()), (float(x.mean() - half), float(x.mean() + half))
-
 
 def log_mean_ci(values, level: float = LEVEL) -> tuple[float, tuple[float, float]]:
     """Geometric mean of positive values with a Student-t interval on the mean of their logs."""
